@@ -1,0 +1,3 @@
+from medc.cli import main
+
+main()

@@ -1,0 +1,201 @@
+"""Licence facts of a build, and whether they forbid publishing it in a public repository.
+
+    >>> facts = licence_facts(read_build("out/"))
+    >>> facts.pmc
+    {'CC BY': 812, 'CC BY-NC': 188}
+    >>> facts.restrictions
+    ['188 PMC articles carry a non-commercial licence (CC BY-NC: 188)']
+
+Where the facts come from:
+- PMC articles: `meta.license` of the `papers` config, counted from that one Parquet column (the card is written
+  once per build, so reading one short column is cheap), or `manifest.extra["licenses"]` when a build recorded it.
+- UMLS: the MedC-I build records the sources it used in `manifest.extra["umls"]["sabs"]`, either as
+  `{"MSH": 0, ...}` (SAB → SRL, the MRSAB restriction level) or as `[{"sab": "MSH", "srl": 0}, ...]`.
+  A `umls_kg` config with no such record is treated as restricted: nobody can tell it is level 0 only.
+- Instruction sources: the `source` column of MedC-I configs, counted the same way (for the card).
+
+A restriction is a reason why the content may not be redistributed openly: PMC articles under a non-commercial
+licence or none, UMLS sources with restriction level above 0 (see FORMATS.md §4: only level 0 sources may go
+into a published derived dataset). `medc push` refuses a public repo while there are any, unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from medc.build_facts import BuildFacts
+
+log = logging.getLogger(__name__)
+
+PMC_LICENCE_PAGE = "https://pmc.ncbi.nlm.nih.gov/tools/openftlist/"
+UMLS_LICENCE_PAGE = "https://uts.nlm.nih.gov/uts/assets/LicenseAgreement.pdf"
+INSTRUCTION_CONFIGS = ("dialogue", "rationale_qa", "umls_kg")
+
+# PMC licence codes (FORMATS.md §1) → Hub licence ids. PMC codes carry no version; 4.0 is the Hub's id for the
+# family, and the card says the version varies per article.
+HUB_LICENCE_IDS = {
+    "CC0": "cc0-1.0",
+    "CC BY": "cc-by-4.0",
+    "CC BY-SA": "cc-by-sa-4.0",
+    "CC BY-ND": "cc-by-nd-4.0",
+    "CC BY-NC": "cc-by-nc-4.0",
+    "CC BY-NC-SA": "cc-by-nc-sa-4.0",
+    "CC BY-NC-ND": "cc-by-nc-nd-4.0",
+}
+UNKNOWN = "unknown"
+SRL_MEANING = {
+    0: "no additional restrictions",
+    1: "no translation or derivative works of the single source",
+    2: "level 1 plus no operational record-creating use",
+    3: "internal research use only; no publishing or derivative works",
+    4: "US-only use; distribution only with other UMLS content",
+    9: "SNOMED CT affiliate licence",
+}
+_CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<kind>[a-z-]+)|publicdomain/(?P<pd>zero|mark))")
+
+
+@dataclass(slots=True)
+class LicenceFacts:
+    pmc: dict[str, int] = field(default_factory=dict)  # normalised PMC licence code → articles
+    umls_sabs: dict[str, int] | None = None  # SAB → SRL; None when a UMLS config exists but nothing was recorded
+    has_umls: bool = False
+    has_books: bool = False
+    instruction_sources: dict[str, int] = field(default_factory=dict)  # Instruction.source → records
+    restrictions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.restrictions)
+
+
+def normalize_pmc_licence(code: str | None) -> str:
+    """`cc_by-nc`, `CC-BY-NC`, `http://creativecommons.org/licenses/by-nc/4.0/` → `CC BY-NC`; no code → `unknown`."""
+    if not code or not code.strip():
+        return UNKNOWN
+    text = code.strip()
+    url = _CC_URL.search(text.lower())
+    if url:
+        return "CC0" if url["pd"] else "CC " + url["kind"].upper()
+    upper = re.sub(r"[\s_]+", " ", text.upper()).replace("CC-", "CC ")
+    upper = re.sub(r"^CC ?BY", "CC BY", upper)
+    return upper if upper in HUB_LICENCE_IDS or upper.startswith("CC ") else text
+
+
+def is_non_commercial(code: str) -> bool:
+    return code.startswith("CC ") and "NC" in code.split(" ", 1)[1].split("-")
+
+
+def hub_licence_id(code: str) -> str:
+    return HUB_LICENCE_IDS.get(code, "other")
+
+
+def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
+    """Licence facts of `build`; `root` is the local directory to count columns in (None: manifest only)."""
+    extra = build.manifest.get("extra") or {}
+    facts = LicenceFacts(has_books=build.config("books") is not None)
+    papers = build.config("papers")
+    if isinstance(extra.get("licenses"), dict):
+        facts.pmc = {normalize_pmc_licence(k): int(v) for k, v in extra["licenses"].items()}
+    elif papers is not None and root is not None:
+        facts.pmc = _count_column(root, [s.path for sp in papers.splits for s in sp.shards], "meta.license")
+        facts.pmc = _merge({normalize_pmc_licence(k): n for k, n in facts.pmc.items()})
+    if root is not None:
+        shards = [s.path for c in build.configs if c.name in INSTRUCTION_CONFIGS for sp in c.splits for s in sp.shards]
+        facts.instruction_sources = _count_column(root, shards, "source") if shards else {}
+    facts.has_umls = build.config("umls_kg") is not None or "umls" in extra
+    facts.umls_sabs = umls_sources(extra)
+    facts.restrictions = _restrictions(facts)
+    facts.notes = _notes(facts)
+    return facts
+
+
+def umls_sources(extra: dict[str, Any]) -> dict[str, int] | None:
+    """SAB → SRL as the MedC-I build recorded it in `manifest.extra`, or None when it recorded nothing."""
+    section = extra.get("umls") or extra.get("umls_kg")
+    if not isinstance(section, dict):
+        return None
+    sabs = section.get("sabs", section.get("sources"))
+    if isinstance(sabs, dict):
+        return {str(k): _srl(v) for k, v in sabs.items()}
+    if isinstance(sabs, list):
+        out = {}
+        for item in sabs:
+            if isinstance(item, dict):
+                sab = item.get("sab", item.get("SAB"))
+                out[str(sab)] = _srl(item.get("srl", item.get("SRL")))
+        return out
+    return None
+
+
+def _srl(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 9  # an unreadable level is treated as the most restrictive one we know
+
+
+def _restrictions(facts: LicenceFacts) -> list[str]:
+    out = []
+    nc = {k: n for k, n in facts.pmc.items() if is_non_commercial(k)}
+    if nc:
+        out.append(f"{sum(nc.values())} PMC articles carry a non-commercial licence ({_counts(nc)})")
+    unlicensed = {k: n for k, n in facts.pmc.items() if not k.startswith("CC")}
+    if unlicensed:
+        out.append(
+            f"{sum(unlicensed.values())} PMC articles carry no Creative Commons licence ({_counts(unlicensed)}); "
+            "PMC asks to redistribute only articles licensed for it"
+        )
+    if facts.has_umls and facts.umls_sabs is None:
+        out.append("the build holds UMLS content but the manifest does not record which sources (SABs) it used")
+    elif facts.umls_sabs:
+        above = {sab: srl for sab, srl in sorted(facts.umls_sabs.items()) if srl != 0}
+        if above:
+            listed = ", ".join(f"{sab} (level {srl})" for sab, srl in above.items())
+            out.append(f"UMLS sources with restriction level above 0: {listed}")
+    return out
+
+
+def _notes(facts: LicenceFacts) -> list[str]:
+    notes = []
+    if facts.has_books:
+        notes.append("Textbook licences are not known to medc: publish the books config only with the rights to.")
+    if facts.has_umls:
+        notes.append(
+            "UMLS-derived records remain under the UMLS Metathesaurus License Agreement; users need a UMLS licence."
+        )
+    if facts.instruction_sources:
+        notes.append(
+            "Instruction sources keep their own terms (e.g. ChatDoctor data is research-only and non-commercial; "
+            "MedDialog's licence is unknown): check each before commercial use."
+        )
+    return notes
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k}: {n}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _merge(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _count_column(root: Path, paths: list[str], column: str) -> dict[str, int]:
+    """Value counts of one (possibly nested, `meta.license`) column over shards; reads that column only."""
+    counts: Counter[str] = Counter()
+    for rel in paths:
+        try:
+            table = pq.read_table(root / rel, columns=[column])
+        except (OSError, KeyError, ValueError) as err:
+            log.warning("cannot read column %s of %s: %s", column, rel, err)
+            continue
+        for value, n in Counter(table.column(0).to_pylist()).items():
+            counts[value if value is not None else UNKNOWN] += n
+    return _merge(dict(counts))

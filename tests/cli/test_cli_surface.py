@@ -1,0 +1,30 @@
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from medc.cli import VERBS, main
+
+
+def test_help_lists_every_verb():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for verb in ("build-k", "build-i", "card", "inspect", "push", "train", "eval", "demo"):
+        assert verb in result.output
+    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "push", "train", "eval", "demo"]
+
+
+def test_help_imports_no_heavy_library():
+    code = ("import sys; from medc.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('pyarrow', 'torch', 'pymupdf', 'datasets', 'lxml', 'deepspeed') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+
+
+def test_every_verb_has_help():
+    for verb in VERBS:
+        result = CliRunner().invoke(main, [verb, "--help"])
+        assert result.exit_code == 0, (verb, result.output, result.exception)
+        assert "Usage:" in result.output
