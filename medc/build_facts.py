@@ -4,10 +4,11 @@
     >>> [(c.name, [(s.name, s.num_rows, len(s.shards)) for s in c.splits]) for c in facts.configs]
     [('papers', [('train', 1204, 2)]), ('books', [('train', 31, 1)])]
 
-The layout is the one `medc/build.py` writes and the Hub understands: `data/<config>/<split>-00000-of-00002.parquet`
-beside `manifest.json` and `README.md`. The same reader serves a local directory and a Hub repo (any fsspec
-filesystem; `HfFileSystem` fetches a footer with two range requests), so the card, the validator, `medc inspect`
-and `medc push` all see the same facts. What does not fit the layout is listed in `problems`, not raised.
+The layout is the one `medc/build.py` writes and the Hub understands:
+`data/<config>/<split>-00000-of-00002.parquet` beside `manifest.json` and `README.md`. One reader serves a
+local directory and a Hub repo (any fsspec filesystem; `HfFileSystem` reads a footer with range requests), so
+the card, the validator, `medc inspect` and `medc push` all see the same facts. What does not fit the layout
+is listed in `problems`, not raised.
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ SHARD_NAME = re.compile(r"^(?P<split>\w+?)-(?P<index>\d{5})-of-(?P<total>\d{5})\
 SPLIT_ORDER = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 CARD = "README.md"
+INSTRUCTION_CONFIGS = ("dialogue", "rationale_qa", "umls_kg")
 
 
 @dataclass(slots=True)
 class Shard:
     path: str  # relative to the build root, with `/`
     num_rows: int
-    num_bytes: int  # uncompressed size of the data, summed over row groups (what `dataset_info` calls num_bytes)
+    num_bytes: int  # uncompressed data size summed over row groups (`num_bytes` in `dataset_info`)
     size: int  # bytes of the file itself
     num_row_groups: int
 
@@ -95,7 +97,11 @@ class BuildFacts:
 
     @property
     def kind(self) -> str:
-        return str(self.manifest.get("kind") or "")
+        """`medc-k` or `medc-i`, from the manifest or, lacking one, from the config names."""
+        kind = self.manifest.get("kind")
+        if kind in ("medc-k", "medc-i"):
+            return kind
+        return "medc-i" if any(c.name in INSTRUCTION_CONFIGS for c in self.configs) else "medc-k"
 
     @property
     def num_rows(self) -> int:
@@ -173,7 +179,7 @@ def _read_configs(fs: fsspec.AbstractFileSystem, root: str, problems: list[str])
 
 
 def _relative(full: str) -> str:
-    """`data/<config>/<file>` whatever prefix the filesystem puts in front (`/abs/dir/`, `datasets/a/b@main/`)."""
+    """`data/<config>/<file>`, whatever prefix the filesystem puts first (`/abs/`, `datasets/a/b@main/`)."""
     return "data/" + "/".join(full.split("/")[-2:])
 
 
@@ -200,8 +206,9 @@ def _check_shard_counters(by_config: dict[str, dict[str, list[Shard]]], problems
             totals = {int(m["total"]) for m in names}
             indexes = sorted(int(m["index"]) for m in names)
             if len(totals) != 1 or indexes != list(range(next(iter(totals)))):
+                expected = f"00000-of-{max(totals):05d}"
                 problems.append(
-                    f"data/{config}/{split}: shards {indexes} do not form a complete 00000-of-{max(totals):05d} set"
+                    f"data/{config}/{split}: shards {indexes} do not form a complete {expected} set"
                 )
 
 
@@ -211,4 +218,4 @@ def _split_key(name: str) -> tuple[int, str]:
 
 def data_files_pattern(config: str, split: str) -> str:
     """The `data_files` glob a card uses for one split (matches every shard of it and nothing else)."""
-    return f"data/{config}/{split}-*"
+    return f"data/{config}/{split}-*.parquet"

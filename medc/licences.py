@@ -7,16 +7,16 @@
     ['188 PMC articles carry a non-commercial licence (CC BY-NC: 188)']
 
 Where the facts come from:
-- PMC articles: `meta.license` of the `papers` config, counted from that one Parquet column (the card is written
-  once per build, so reading one short column is cheap), or `manifest.extra["licenses"]` when a build recorded it.
+- PMC articles: `meta.license` of the `papers` config, counted from that one Parquet column (the card is
+  written once per build; one short column is cheap), or `manifest.extra["licenses"]` if a build recorded it.
 - UMLS: the MedC-I build records the sources it used in `manifest.extra["umls"]["sabs"]`, either as
   `{"MSH": 0, ...}` (SAB → SRL, the MRSAB restriction level) or as `[{"sab": "MSH", "srl": 0}, ...]`.
   A `umls_kg` config with no such record is treated as restricted: nobody can tell it is level 0 only.
 - Instruction sources: the `source` column of MedC-I configs, counted the same way (for the card).
 
 A restriction is a reason why the content may not be redistributed openly: PMC articles under a non-commercial
-licence or none, UMLS sources with restriction level above 0 (see FORMATS.md §4: only level 0 sources may go
-into a published derived dataset). `medc push` refuses a public repo while there are any, unless told otherwise.
+licence or none, UMLS sources with restriction level above 0 (FORMATS.md §4: only level 0 sources may go
+into a published derived dataset). `medc push` refuses a public repo while there are any, unless told to.
 """
 
 from __future__ import annotations
@@ -30,13 +30,12 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from medc.build_facts import BuildFacts
+from medc.build_facts import INSTRUCTION_CONFIGS, BuildFacts
 
 log = logging.getLogger(__name__)
 
 PMC_LICENCE_PAGE = "https://pmc.ncbi.nlm.nih.gov/tools/openftlist/"
 UMLS_LICENCE_PAGE = "https://uts.nlm.nih.gov/uts/assets/LicenseAgreement.pdf"
-INSTRUCTION_CONFIGS = ("dialogue", "rationale_qa", "umls_kg")
 
 # PMC licence codes (FORMATS.md §1) → Hub licence ids. PMC codes carry no version; 4.0 is the Hub's id for the
 # family, and the card says the version varies per article.
@@ -64,7 +63,7 @@ _CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<kind>[a-z-]+)|public
 @dataclass(slots=True)
 class LicenceFacts:
     pmc: dict[str, int] = field(default_factory=dict)  # normalised PMC licence code → articles
-    umls_sabs: dict[str, int] | None = None  # SAB → SRL; None when a UMLS config exists but nothing was recorded
+    umls_sabs: dict[str, int] | None = None  # SAB → SRL; None: UMLS content, but no SABs recorded
     has_umls: bool = False
     has_books: bool = False
     instruction_sources: dict[str, int] = field(default_factory=dict)  # Instruction.source → records
@@ -77,7 +76,7 @@ class LicenceFacts:
 
 
 def normalize_pmc_licence(code: str | None) -> str:
-    """`cc_by-nc`, `CC-BY-NC`, `http://creativecommons.org/licenses/by-nc/4.0/` → `CC BY-NC`; no code → `unknown`."""
+    """`cc_by-nc`, `CC-BY-NC`, `creativecommons.org/licenses/by-nc/4.0` → `CC BY-NC`; none → `unknown`."""
     if not code or not code.strip():
         return UNKNOWN
     text = code.strip()
@@ -94,7 +93,7 @@ def is_non_commercial(code: str) -> bool:
 
 
 def hub_licence_id(code: str) -> str:
-    return HUB_LICENCE_IDS.get(code, "other")
+    return UNKNOWN if code == UNKNOWN else HUB_LICENCE_IDS.get(code, "other")
 
 
 def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
@@ -108,7 +107,8 @@ def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
         facts.pmc = _count_column(root, [s.path for sp in papers.splits for s in sp.shards], "meta.license")
         facts.pmc = _merge({normalize_pmc_licence(k): n for k, n in facts.pmc.items()})
     if root is not None:
-        shards = [s.path for c in build.configs if c.name in INSTRUCTION_CONFIGS for sp in c.splits for s in sp.shards]
+        configs = [c for c in build.configs if c.name in INSTRUCTION_CONFIGS]
+        shards = [s.path for c in configs for sp in c.splits for s in sp.shards]
         facts.instruction_sources = _count_column(root, shards, "source") if shards else {}
     facts.has_umls = build.config("umls_kg") is not None or "umls" in extra
     facts.umls_sabs = umls_sources(extra)
@@ -150,11 +150,11 @@ def _restrictions(facts: LicenceFacts) -> list[str]:
     unlicensed = {k: n for k, n in facts.pmc.items() if not k.startswith("CC")}
     if unlicensed:
         out.append(
-            f"{sum(unlicensed.values())} PMC articles carry no Creative Commons licence ({_counts(unlicensed)}); "
-            "PMC asks to redistribute only articles licensed for it"
+            f"{sum(unlicensed.values())} PMC articles carry no Creative Commons licence "
+            f"({_counts(unlicensed)}); PMC asks to redistribute only articles licensed for it"
         )
     if facts.has_umls and facts.umls_sabs is None:
-        out.append("the build holds UMLS content but the manifest does not record which sources (SABs) it used")
+        out.append("the build holds UMLS content, but the manifest does not record its sources (SABs)")
     elif facts.umls_sabs:
         above = {sab: srl for sab, srl in sorted(facts.umls_sabs.items()) if srl != 0}
         if above:
@@ -166,15 +166,15 @@ def _restrictions(facts: LicenceFacts) -> list[str]:
 def _notes(facts: LicenceFacts) -> list[str]:
     notes = []
     if facts.has_books:
-        notes.append("Textbook licences are not known to medc: publish the books config only with the rights to.")
+        notes.append("Textbook licences are unknown to medc: publish the books config only with the rights.")
     if facts.has_umls:
         notes.append(
-            "UMLS-derived records remain under the UMLS Metathesaurus License Agreement; users need a UMLS licence."
+            "UMLS-derived records stay under the UMLS Metathesaurus License Agreement (users need a licence)."
         )
     if facts.instruction_sources:
         notes.append(
-            "Instruction sources keep their own terms (e.g. ChatDoctor data is research-only and non-commercial; "
-            "MedDialog's licence is unknown): check each before commercial use."
+            "Instruction sources keep their own terms (e.g. ChatDoctor data is research-only and "
+            "non-commercial; MedDialog's licence is unknown): check each before commercial use."
         )
     return notes
 
