@@ -14,6 +14,7 @@ skips units already staged, and since the fingerprint covers only parse settings
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -38,8 +39,17 @@ from medc.staging import Staging
 
 log = logging.getLogger(__name__)
 
-VERSIONED_PACKAGES = ("medc", "pyarrow", "datasets", "huggingface_hub", "lxml", "pymupdf", "ftfy", "datasketch",
-                      "numpy")
+VERSIONED_PACKAGES = (
+    "medc",
+    "pyarrow",
+    "datasets",
+    "huggingface_hub",
+    "lxml",
+    "pymupdf",
+    "ftfy",
+    "datasketch",
+    "numpy",
+)
 
 
 @dataclass
@@ -127,19 +137,34 @@ def public_schema(schema: pa.Schema) -> pa.Schema:
 Progress = Callable[[str, UnitResult], None]
 
 
-def run_build(out_dir: Path, sources: list[SourceSpec], *, kind: str, parse_settings: dict[str, Any],
-              finalize_settings: dict[str, Any] | None = None, finalizer: Finalizer = copy_to_train,
-              workers: int | None = None, fresh: bool = False, keep_staging: bool = True,
-              unit_timeout: float | None = None, shards: ShardConfig | None = None,
-              checkpoint_records: int = 2000, progress: Progress | None = None,
-              command: list[str] | None = None) -> dict[str, Any]:
+def run_build(
+    out_dir: Path,
+    sources: list[SourceSpec],
+    *,
+    kind: str,
+    parse_settings: dict[str, Any],
+    finalize_settings: dict[str, Any] | None = None,
+    finalizer: Finalizer = copy_to_train,
+    workers: int | None = None,
+    fresh: bool = False,
+    keep_staging: bool = True,
+    unit_timeout: float | None = None,
+    shards: ShardConfig | None = None,
+    checkpoint_records: int = 2000,
+    progress: Progress | None = None,
+    command: list[str] | None = None,
+) -> dict[str, Any]:
     """Build `out_dir` from `sources` and return the manifest (also written to `out_dir/manifest.json`)."""
     start = time.time()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     schemas = {s.config: s.schema for s in sources}
-    fingerprint = {"kind": kind, "medc": medc.__version__, "configs": list(schemas),
-                   "parse": _stable_hash(parse_settings)}
+    fingerprint = {
+        "kind": kind,
+        "medc": medc.__version__,
+        "configs": list(schemas),
+        "parse": _stable_hash(parse_settings),
+    }
     staging = Staging.open(out_dir, fingerprint, schemas, fresh=fresh)
     done = staging.done_units()
     if done:
@@ -156,8 +181,16 @@ def run_build(out_dir: Path, sources: list[SourceSpec], *, kind: str, parse_sett
         finalizer(staging, output)
     finally:
         output.close()
-    manifest = _manifest(kind, staging, output, input_stats, parse_settings, finalize_settings or {},
-                         command or sys.argv, time.time() - start)
+    manifest = _manifest(
+        kind,
+        staging,
+        output,
+        input_stats,
+        parse_settings,
+        finalize_settings or {},
+        command or sys.argv,
+        time.time() - start,
+    )
     _write_json(out_dir / "manifest.json", manifest)
     _write_rejections(out_dir / "rejections.jsonl", staging, output)
     if not keep_staging:
@@ -175,8 +208,14 @@ def _units_of(spec: SourceSpec) -> tuple[Iterable[WorkUnit], InputWalker | None]
     return walker, walker
 
 
-def _stage(staging: Staging, config: str, results: Iterator[UnitResult], every: int,
-           progress: Progress | None, name: str) -> None:
+def _stage(
+    staging: Staging,
+    config: str,
+    results: Iterator[UnitResult],
+    every: int,
+    progress: Progress | None,
+    name: str,
+) -> None:
     buffer: list[UnitResult] = []
     buffered = 0
     last = time.monotonic()
@@ -192,9 +231,16 @@ def _stage(staging: Staging, config: str, results: Iterator[UnitResult], every: 
         staging.commit(config, buffer)
 
 
-def _manifest(kind: str, staging: Staging, output: BuildOutput, inputs: list[dict[str, Any]],
-              parse_settings: dict[str, Any], finalize_settings: dict[str, Any], command: list[str],
-              seconds: float) -> dict[str, Any]:
+def _manifest(
+    kind: str,
+    staging: Staging,
+    output: BuildOutput,
+    inputs: list[dict[str, Any]],
+    parse_settings: dict[str, Any],
+    finalize_settings: dict[str, Any],
+    command: list[str],
+    seconds: float,
+) -> dict[str, Any]:
     by_reason: Counter[str] = Counter()
     by_config: dict[str, Counter[str]] = {}
     for config, rej in [*staging.rejections(), *output.rejections]:
@@ -226,10 +272,8 @@ def _manifest(kind: str, staging: Staging, output: BuildOutput, inputs: list[dic
 def library_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0]}
     for name in VERSIONED_PACKAGES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return versions
 
 
@@ -251,8 +295,14 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _stats_json(stats: InputStats) -> dict[str, Any]:
-    return {"path": stats.path, "kind": stats.kind, "files": stats.files, "ignored": stats.ignored,
-            "size": stats.size, "sha256": stats.sha256}
+    return {
+        "path": stats.path,
+        "kind": stats.kind,
+        "files": stats.files,
+        "ignored": stats.ignored,
+        "size": stats.size,
+        "sha256": stats.sha256,
+    }
 
 
 def _stable_hash(settings: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@
     [dedup]
     threshold = 0.85
 
-    >>> cfg = load_config(BuildKConfig, Path("build.toml"), ["dedup.num_perm=256", "papers.license_groups=['commercial']"])
+    >>> cfg = load_config(BuildKConfig, Path("build.toml"), ["dedup.num_perm=256", "papers.keep_captions=false"])
 
 Values of `--set` are read as TOML values (`256`, `true`, `'text'`, `["a", "b"]`); a bare word that is not valid
 TOML is taken as a string, so `--set books.language=en` works too. Unknown keys are an error that lists the keys
@@ -35,8 +35,12 @@ class ConfigError(ValueError):
     pass
 
 
-def load_config(cls: type[T], path: Path | None = None, overrides: list[str] | None = None,
-                base: dict[str, Any] | None = None) -> T:
+def load_config(
+    cls: type[T],
+    path: Path | None = None,
+    overrides: list[str] | None = None,
+    base: dict[str, Any] | None = None,
+) -> T:
     """Build `cls` from `base` (e.g. CLI flags), then the TOML file at `path`, then `overrides`, later winning."""
     data: dict[str, Any] = dict(base or {})
     if path is not None:

@@ -146,8 +146,13 @@ Record = Union[Document, Instruction]  # noqa: UP007 - a runtime alias, kept rea
 
 META_TYPES: dict[str, type] = {PAPERS: PaperMeta, BOOKS: BookMeta}
 
-_SCALARS: dict[Any, pa.DataType] = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(),
-                                    bytes: pa.binary()}
+_SCALARS: dict[Any, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    bytes: pa.binary(),
+}
 
 
 def arrow_type(tp: Any) -> pa.DataType:

@@ -55,9 +55,15 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def run_units(units: Iterable[WorkUnit], task: Task, *, workers: int | None = None,
-              skip: Container[str] = frozenset(), unit_timeout: float | None = None,
-              window_per_worker: int = 4) -> Iterator[UnitResult]:
+def run_units(
+    units: Iterable[WorkUnit],
+    task: Task,
+    *,
+    workers: int | None = None,
+    skip: Container[str] = frozenset(),
+    unit_timeout: float | None = None,
+    window_per_worker: int = 4,
+) -> Iterator[UnitResult]:
     """Yield one `UnitResult` per unit not in `skip`, in input order. See the module docstring."""
     workers = default_workers() if workers is None else workers
     todo = (u for u in units if u.origin not in skip)
@@ -81,7 +87,7 @@ def run_task(task: Task, unit: WorkUnit) -> UnitResult:
                 result.notices.append(item)
             else:
                 result.records.append(item)
-    except Exception as exc:  # noqa: BLE001 - the point: one bad unit must not stop a build of millions
+    except Exception as exc:
         log.debug("unit %s failed", unit.origin, exc_info=True)
         result = UnitResult(unit.origin, rejections=[Rejection(unit.origin, "unit_failed", _describe(exc))])
     result.seconds = time.perf_counter() - start
@@ -157,8 +163,10 @@ class _Pool:
 
     def _timed_out(self, unit: WorkUnit) -> UnitResult:
         self._restart()
-        return UnitResult(unit.origin, rejections=[Rejection(
-            unit.origin, "timeout", f"still running after {self.unit_timeout}s")])
+        return UnitResult(
+            unit.origin,
+            rejections=[Rejection(unit.origin, "timeout", f"still running after {self.unit_timeout}s")],
+        )
 
     def _recover(self, units: list[WorkUnit]) -> Iterator[UnitResult]:
         """Re-run the units that were in flight when the pool broke, one at a time, so the one that breaks it
@@ -175,8 +183,12 @@ class _Pool:
                 yield self._timed_out(unit)
             except BrokenProcessPool:
                 self._restart()
-                yield UnitResult(unit.origin, rejections=[Rejection(
-                    unit.origin, "worker_crashed", "the worker process died while parsing this unit")])
+                yield UnitResult(
+                    unit.origin,
+                    rejections=[
+                        Rejection(unit.origin, "worker_crashed", "the worker process died while parsing this unit")
+                    ],
+                )
 
     def _restart(self) -> None:
         # A hung worker cannot be cancelled through the executor API; killing its processes is the only way.

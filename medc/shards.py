@@ -50,8 +50,14 @@ def shard_name(split: str, index: int, total: int) -> str:
 class ShardWriter:
     """Stream tables into the shards of `data/<config>/<split>-*.parquet` under `out_dir`."""
 
-    def __init__(self, out_dir: str | Path, config: str, split: str, schema: pa.Schema,
-                 shards: ShardConfig | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: str | Path,
+        config: str,
+        split: str,
+        schema: pa.Schema,
+        shards: ShardConfig | None = None,
+    ) -> None:
         self.dir = Path(out_dir) / "data" / config
         self.config, self.split, self.schema = config, split, schema
         self.settings = shards or ShardConfig()
@@ -85,8 +91,10 @@ class ShardWriter:
             self._pending.append(batch)
             self._pending_rows += batch.num_rows
             self._pending_bytes += batch.nbytes
-            if (self._pending_rows >= self.settings.row_group_rows
-                    or self._pending_bytes >= self.settings.row_group_bytes):
+            if (
+                self._pending_rows >= self.settings.row_group_rows
+                or self._pending_bytes >= self.settings.row_group_bytes
+            ):
                 self._flush_row_group()
 
     def _flush_row_group(self) -> None:

@@ -83,8 +83,12 @@ class InputWalker:
     are yielded in order as units with `problem` set, for the runner to record as rejections.
     """
 
-    def __init__(self, inputs: Iterable[str], accept: Callable[[str], bool],
-                 max_unit_bytes: int = DEFAULT_MAX_UNIT_BYTES) -> None:
+    def __init__(
+        self,
+        inputs: Iterable[str],
+        accept: Callable[[str], bool],
+        max_unit_bytes: int = DEFAULT_MAX_UNIT_BYTES,
+    ) -> None:
         self.inputs = list(inputs)
         self.accept = accept
         self.max_unit_bytes = max_unit_bytes
@@ -123,8 +127,9 @@ class InputWalker:
         except OSError as exc:
             yield self._problem(stats, str(file), "unreadable", f"{exc.strerror or exc}")
 
-    def _walk_stream(self, origin: str, name: str, fh: BinaryIO, stats: InputStats,
-                     digests: list[tuple[str, str]]) -> Iterator[WorkUnit]:
+    def _walk_stream(
+        self, origin: str, name: str, fh: BinaryIO, stats: InputStats, digests: list[tuple[str, str]]
+    ) -> Iterator[WorkUnit]:
         hashing = HashingReader(fh)
         if name.lower().endswith(ZIP_SUFFIXES):
             hashing.drain()  # zipfile seeks, so hash the file first, then read the members

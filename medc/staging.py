@@ -54,8 +54,9 @@ class Staging:
     checkpoints: list[Checkpoint] = field(default_factory=list)
 
     @classmethod
-    def open(cls, out_dir: Path, fingerprint: dict[str, Any], schemas: dict[str, pa.Schema],
-             fresh: bool = False) -> Staging:
+    def open(
+        cls, out_dir: Path, fingerprint: dict[str, Any], schemas: dict[str, pa.Schema], fresh: bool = False
+    ) -> Staging:
         root = Path(out_dir) / ".staging"
         if fresh and root.exists():
             shutil.rmtree(root)
@@ -76,9 +77,14 @@ class Staging:
         if records:
             part = f"parts/{config}/part-{len(self.checkpoints):06d}.parquet"
             _write_atomic(self.root / part, to_table(records, self.schemas[config]))
-        cp = Checkpoint(config, part, [r.origin for r in results],
-                        [x for r in results for x in r.rejections], [x for r in results for x in r.notices],
-                        sum(r.seconds for r in results))
+        cp = Checkpoint(
+            config,
+            part,
+            [r.origin for r in results],
+            [x for r in results for x in r.rejections],
+            [x for r in results for x in r.notices],
+            sum(r.seconds for r in results),
+        )
         with open(self.root / "journal.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(_checkpoint_json(cp), ensure_ascii=False) + "\n")
             fh.flush()
@@ -96,8 +102,9 @@ class Staging:
     def parts(self, config: str) -> list[Path]:
         return [self.root / cp.part for cp in self.checkpoints if cp.config == config and cp.part]
 
-    def iter_batches(self, config: str, columns: list[str] | None = None,
-                     batch_size: int = 1000) -> Iterator[pa.RecordBatch]:
+    def iter_batches(
+        self, config: str, columns: list[str] | None = None, batch_size: int = 1000
+    ) -> Iterator[pa.RecordBatch]:
         """The staged records of `config` in build order, as record batches (streamed, part by part)."""
         for path in self.parts(config):
             yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=columns)
@@ -144,7 +151,8 @@ def _check_fingerprint(path: Path, fingerprint: dict[str, Any]) -> None:
             changed = sorted(k for k in set(old) | set(fingerprint) if old.get(k) != fingerprint.get(k))
             raise StagingMismatch(
                 f"{path.parent.parent} holds a build made with other parse settings (differs in: "
-                f"{', '.join(changed)}). Use another --out, or pass --fresh to start over.")
+                f"{', '.join(changed)}). Use another --out, or pass --fresh to start over."
+            )
     else:
         path.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
 
@@ -157,9 +165,14 @@ def _write_atomic(path: Path, table: pa.Table) -> None:
 
 
 def _checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
-    return {"config": cp.config, "part": cp.part, "units": cp.units, "seconds": round(cp.seconds, 4),
-            "rejections": [[r.origin, r.reason, r.detail, r.record_id] for r in cp.rejections],
-            "notices": [[n.origin, n.code, n.count, n.detail] for n in cp.notices]}
+    return {
+        "config": cp.config,
+        "part": cp.part,
+        "units": cp.units,
+        "seconds": round(cp.seconds, 4),
+        "rejections": [[r.origin, r.reason, r.detail, r.record_id] for r in cp.rejections],
+        "notices": [[n.origin, n.code, n.count, n.detail] for n in cp.notices],
+    }
 
 
 def _read_journal(path: Path) -> list[Checkpoint]:
@@ -172,7 +185,14 @@ def _read_journal(path: Path) -> list[Checkpoint]:
                 raw = json.loads(line)
             except json.JSONDecodeError:
                 break  # a line cut short by a crash: it and anything after it never committed
-            checkpoints.append(Checkpoint(
-                raw["config"], raw["part"], raw["units"], [Rejection(*r) for r in raw["rejections"]],
-                [Notice(*n) for n in raw["notices"]], raw.get("seconds", 0.0)))
+            checkpoints.append(
+                Checkpoint(
+                    raw["config"],
+                    raw["part"],
+                    raw["units"],
+                    [Rejection(*r) for r in raw["rejections"]],
+                    [Notice(*n) for n in raw["notices"]],
+                    raw.get("seconds", 0.0),
+                )
+            )
     return checkpoints

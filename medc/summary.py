@@ -19,10 +19,14 @@ def print_summary(manifest: dict[str, Any], out_dir: str) -> None:
         rejected = sum(manifest["rejections_by_config"].get(config, {}).values())
         dups = dup_by_config.get(config, "")
         table.add_row(config, str(manifest["units"].get(config, 0)), str(kept), str(rejected), str(dups))
-    table.add_row("total", str(sum(manifest["units"].values())),
-                  str(sum(sum(s.values()) for s in manifest["records"].values())),
-                  str(sum(manifest["rejections"].values())), str(sum(manifest["duplicates"].values())),
-                  style="bold")
+    table.add_row(
+        "total",
+        str(sum(manifest["units"].values())),
+        str(sum(sum(s.values()) for s in manifest["records"].values())),
+        str(sum(manifest["rejections"].values())),
+        str(sum(manifest["duplicates"].values())),
+        style="bold",
+    )
     console.print(table)
     _print_counts(console, "Rejected, by reason", manifest["rejections"])
     _print_counts(console, "Duplicates removed, by kind", manifest["duplicates"])

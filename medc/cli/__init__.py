@@ -37,8 +37,8 @@ class LazyGroup(click.Group):
         except ModuleNotFoundError as exc:
             if exc.name in TRAIN_STACK:
                 raise click.ClickException(
-                    f"`medc {name}` needs the training stack ({exc.name} is not installed): "
-                    "pip install 'medc[train]'") from None
+                    f"`medc {name}` needs the training stack ({exc.name} is not installed): pip install 'medc[train]'"
+                ) from None
             raise
         return module.command
 

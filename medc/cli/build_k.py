@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from builders import books, pmc_jats
-from medc.cli.build_options import build_options, run_and_report
 from medc.clean import CleanConfig
+from medc.cli.build_options import build_options, run_and_report
 from medc.dedup import DedupConfig, DedupFinalizer
 from medc.filters import DocumentSteps, FilterConfig
 from medc.shards import ShardConfig
@@ -29,16 +29,40 @@ class BuildKConfig:
 
 
 @click.command("build-k")
-@click.option("--pmc", "pmc_inputs", multiple=True, metavar="PATH_OR_URL",
-              help="PMC articles: directory, .xml/.nxml(.gz), bulk or oa_package .tar.gz, or s3:// prefix.")
-@click.option("--pmc-filelist", "filelists", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="PMC file list CSV(s) giving licence and retraction per article (legacy bulk/oa_package).")
-@click.option("--books", "book_inputs", multiple=True, metavar="PATH",
-              help="Textbooks: PDF, EPUB or TXT files, directories or archives of them.")
+@click.option(
+    "--pmc",
+    "pmc_inputs",
+    multiple=True,
+    metavar="PATH_OR_URL",
+    help="PMC articles: directory, .xml/.nxml(.gz), bulk or oa_package .tar.gz, or s3:// prefix.",
+)
+@click.option(
+    "--pmc-filelist",
+    "filelists",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="PMC file list CSV(s) giving licence and retraction per article (legacy bulk/oa_package).",
+)
+@click.option(
+    "--books",
+    "book_inputs",
+    multiple=True,
+    metavar="PATH",
+    help="Textbooks: PDF, EPUB or TXT files, directories or archives of them.",
+)
 @build_options
-def command(pmc_inputs: tuple[str, ...], filelists: tuple[str, ...], book_inputs: tuple[str, ...], out: Path,
-            config_file: Path | None, overrides: tuple[str, ...], workers: int | None,
-            unit_timeout: float | None, fresh: bool, drop_staging: bool) -> None:
+def command(
+    pmc_inputs: tuple[str, ...],
+    filelists: tuple[str, ...],
+    book_inputs: tuple[str, ...],
+    out: Path,
+    config_file: Path | None,
+    overrides: tuple[str, ...],
+    workers: int | None,
+    unit_timeout: float | None,
+    fresh: bool,
+    drop_staging: bool,
+) -> None:
     """Build MedC-K: PMC JATS articles (--pmc) and textbooks (--books) into clean, deduplicated shards."""
     from medc.build import SourceSpec, run_build
     from medc.config import load_config, to_dict
@@ -55,17 +79,29 @@ def command(pmc_inputs: tuple[str, ...], filelists: tuple[str, ...], book_inputs
     sources = []
     if pmc_inputs:
         task = RecordTask(partial(pmc_jats.parse, options=papers_options), steps)
-        sources.append(SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs),
-                                  pmc_jats.accepts))
+        sources.append(
+            SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs), pmc_jats.accepts)
+        )
     if book_inputs:
         task = RecordTask(partial(books.parse, options=config.books), steps)
-        sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs),
-                                  books.accepts))
+        sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))
     settings = to_dict(config)
     parse_settings = {k: settings[k] for k in ("papers", "books", "clean", "filters")}
     parse_settings["filelists"] = sorted(filelists)
-    run_and_report(out, lambda progress: run_build(
-        out, sources, kind="medc-k", parse_settings=parse_settings,
-        finalize_settings={"dedup": settings["dedup"], "shards": settings["shards"]},
-        finalizer=DedupFinalizer(config.dedup), workers=workers, fresh=fresh, keep_staging=not drop_staging,
-        unit_timeout=unit_timeout, shards=config.shards, progress=progress))
+    run_and_report(
+        out,
+        lambda progress: run_build(
+            out,
+            sources,
+            kind="medc-k",
+            parse_settings=parse_settings,
+            finalize_settings={"dedup": settings["dedup"], "shards": settings["shards"]},
+            finalizer=DedupFinalizer(config.dedup),
+            workers=workers,
+            fresh=fresh,
+            keep_staging=not drop_staging,
+            unit_timeout=unit_timeout,
+            shards=config.shards,
+            progress=progress,
+        ),
+    )

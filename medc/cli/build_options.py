@@ -12,19 +12,45 @@ import click
 
 def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-                     help="Output directory (data/, manifest.json, README.md). A rerun resumes it."),
-        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="TOML file with build settings (see README)."),
-        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-                     help="Override one setting, e.g. --set dedup.threshold=0.85 (repeatable)."),
-        click.option("--workers", type=click.IntRange(min=0), default=None,
-                     help="Worker processes (default: all cores; 0 = in this process, for debugging)."),
-        click.option("--unit-timeout", type=float, default=None, metavar="SECONDS",
-                     help="Reject a work unit that runs longer than this (default: no limit)."),
+        click.option(
+            "--out",
+            "out",
+            required=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Output directory (data/, manifest.json, README.md). A rerun resumes it.",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="TOML file with build settings (see README).",
+        ),
+        click.option(
+            "--set",
+            "overrides",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Override one setting, e.g. --set dedup.threshold=0.85 (repeatable).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Worker processes (default: all cores; 0 = in this process, for debugging).",
+        ),
+        click.option(
+            "--unit-timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="Reject a work unit that runs longer than this (default: no limit).",
+        ),
         click.option("--fresh", is_flag=True, help="Discard staged work in --out and start over."),
-        click.option("--drop-staging", is_flag=True,
-                     help="Delete the staged parts after a successful build (saves disk; a later rerun re-parses)."),
+        click.option(
+            "--drop-staging",
+            is_flag=True,
+            help="Delete the staged parts after a successful build (saves disk; a later rerun re-parses).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

@@ -15,10 +15,12 @@ def test_help_lists_every_verb():
 
 
 def test_help_imports_no_heavy_library():
-    code = ("import sys; from medc.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('pyarrow', 'torch', 'pymupdf', 'datasets', 'lxml', 'deepspeed') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
+    code = (
+        "import sys; from medc.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pyarrow', 'torch', 'pymupdf', 'datasets', 'lxml', 'deepspeed') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 

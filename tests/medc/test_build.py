@@ -18,14 +18,26 @@ def make_inputs(root, n=25, special=None):
 
 
 def spec(inputs):
-    return SourceSpec("papers", parse_note, document_schema("papers", internal=True), [str(inputs)],
-                      lambda name: name.endswith(".xml"))
+    return SourceSpec(
+        "papers",
+        parse_note,
+        document_schema("papers", internal=True),
+        [str(inputs)],
+        lambda name: name.endswith(".xml"),
+    )
 
 
 def build(out, inputs, **kw):
     kw.setdefault("workers", 2)
-    return run_build(out, [spec(inputs)], kind="medc-k", parse_settings={"v": 1}, checkpoint_records=8,
-                     command=["medc", "build-k"], **kw)
+    return run_build(
+        out,
+        [spec(inputs)],
+        kind="medc-k",
+        parse_settings={"v": 1},
+        checkpoint_records=8,
+        command=["medc", "build-k"],
+        **kw,
+    )
 
 
 class Interrupt(Exception):
@@ -43,7 +55,9 @@ def test_build_writes_shards_manifest_rejections_and_card(tmp_path):
     assert json.loads((tmp_path / "out/manifest.json").read_text())["records"] == m["records"]
     rejected = [json.loads(line) for line in (tmp_path / "out/rejections.jsonl").read_text().splitlines()]
     assert [(r["origin"].rsplit("/", 1)[-1], r["reason"]) for r in rejected] == [
-        ("n003.xml", "unit_failed"), ("n007.xml", "empty_file")]
+        ("n003.xml", "unit_failed"),
+        ("n007.xml", "empty_file"),
+    ]
     assert "ValueError" in rejected[0]["detail"]
     ds = datasets.load_dataset(str(tmp_path / "out"), "papers", split="train", cache_dir=str(tmp_path / "c"))
     assert ds["id"] == [f"note:T{i}" for i in range(25) if i not in (3, 7)]

@@ -20,8 +20,21 @@ from medc.records import (
 def test_document_schema_is_derived_per_source():
     papers, books = document_schema("papers"), document_schema("books")
     assert papers.names == ["id", "source", "title", "text", "origin", "meta", "quality"]
-    assert {f.name for f in papers.field("meta").type} >= {"pmcid", "pmid", "doi", "year", "license", "retracted"}
-    assert {f.name for f in books.field("meta").type} >= {"file_name", "sha1", "chapter", "page_start", "page_end"}
+    assert {f.name for f in papers.field("meta").type} >= {
+        "pmcid",
+        "pmid",
+        "doi",
+        "year",
+        "license",
+        "retracted",
+    }
+    assert {f.name for f in books.field("meta").type} >= {
+        "file_name",
+        "sha1",
+        "chapter",
+        "page_start",
+        "page_end",
+    }
     assert papers.field("meta").type.field("year").type == pa.int64()
 
 
@@ -48,8 +61,14 @@ texts = st.text(max_size=50)
 
 @given(title=texts, text=texts, year=st.none() | st.integers(1800, 2100), retracted=st.booleans())
 def test_document_round_trips_through_arrow(title, text, year, retracted):
-    doc = Document(id="pmc:PMC1", source="papers", title=title, text=text, origin="a.tar.gz::PMC1.xml",
-                   meta=PaperMeta(pmcid="PMC1", year=year, retracted=retracted))
+    doc = Document(
+        id="pmc:PMC1",
+        source="papers",
+        title=title,
+        text=text,
+        origin="a.tar.gz::PMC1.xml",
+        meta=PaperMeta(pmcid="PMC1", year=year, retracted=retracted),
+    )
     row = to_table([doc], document_schema("papers")).to_pylist()[0]
     assert from_row(Document, row, meta_type=PaperMeta) == doc
 
@@ -62,8 +81,13 @@ def test_instruction_round_trips_through_arrow(turns):
 
 
 def test_book_meta_in_books_schema():
-    doc = Document(id="book:ab:0", source="books", title="Ch 1", text="x", origin="b.pdf",
-                   meta=BookMeta(file_name="b.pdf", sha1="ab", chapter="Ch 1", page_start=1, page_end=3,
-                                 page_count=10))
+    doc = Document(
+        id="book:ab:0",
+        source="books",
+        title="Ch 1",
+        text="x",
+        origin="b.pdf",
+        meta=BookMeta(file_name="b.pdf", sha1="ab", chapter="Ch 1", page_start=1, page_end=3, page_count=10),
+    )
     row = to_table([doc], document_schema("books")).to_pylist()[0]
     assert row["meta"]["page_end"] == 3

@@ -43,7 +43,11 @@ def test_a_hung_unit_times_out_and_the_rest_finish():
 def test_skip_and_walker_problems():
     todo = [*units(3), WorkUnit("broken.tar.gz", b"", problem="corrupt_archive", detail="EOF")]
     got = summary(run_units(todo, parse_note, workers=2, skip={"u001"}))
-    assert got == [("u000", ["note:T0"], []), ("u002", ["note:T2"], []), ("broken.tar.gz", [], ["corrupt_archive"])]
+    assert got == [
+        ("u000", ["note:T0"], []),
+        ("u002", ["note:T2"], []),
+        ("broken.tar.gz", [], ["corrupt_archive"]),
+    ]
 
 
 def test_notices_and_rejections_from_the_task_are_kept_apart():

@@ -10,15 +10,24 @@ from medc.shards import ShardConfig, ShardWriter
 
 
 def docs(n, size=200):
-    return [Document(id=f"pmc:PMC{i}", source="papers", title=f"T{i}", text=("word " * size) + str(i),
-                     origin=f"in/PMC{i}.xml", meta=PaperMeta(pmcid=f"PMC{i}")) for i in range(n)]
+    return [
+        Document(
+            id=f"pmc:PMC{i}",
+            source="papers",
+            title=f"T{i}",
+            text=("word " * size) + str(i),
+            origin=f"in/PMC{i}.xml",
+            meta=PaperMeta(pmcid=f"PMC{i}"),
+        )
+        for i in range(n)
+    ]
 
 
 def write(out, records, **cfg):
     schema = document_schema("papers")
     with ShardWriter(out, "papers", "train", schema, ShardConfig(**cfg)) as w:
         for i in range(0, len(records), 7):
-            w.write(to_table(records[i:i + 7], schema))
+            w.write(to_table(records[i : i + 7], schema))
     return w
 
 
@@ -38,8 +47,12 @@ def test_shards_are_cut_by_size_and_named_for_the_hub(tmp_path):
 def test_round_trip_through_load_dataset(tmp_path):
     records = docs(40)
     write(tmp_path, records, max_shard_bytes=16 << 10)
-    ds = datasets.load_dataset(str(tmp_path), data_files={"train": "data/papers/train-*.parquet"},
-                               split="train", cache_dir=str(tmp_path / "cache"))
+    ds = datasets.load_dataset(
+        str(tmp_path),
+        data_files={"train": "data/papers/train-*.parquet"},
+        split="train",
+        cache_dir=str(tmp_path / "cache"),
+    )
     assert ds["id"] == [d.id for d in records]
     assert ds[3]["meta"]["pmcid"] == "PMC3"
 
@@ -75,8 +88,10 @@ def test_empty_split_still_writes_a_readable_shard(tmp_path):
 
 
 def test_schema_is_enforced(tmp_path):
-    with pytest.raises((pa.ArrowInvalid, KeyError)), ShardWriter(tmp_path, "papers", "train",
-                                                                  document_schema("papers")) as w:
+    with (
+        pytest.raises((pa.ArrowInvalid, KeyError)),
+        ShardWriter(tmp_path, "papers", "train", document_schema("papers")) as w,
+    ):
         w.write(pa.table({"id": ["x"]}))
 
 

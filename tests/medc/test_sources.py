@@ -35,12 +35,20 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden(tmp_path):
 
 def test_tar_members_stream_with_archive_origin_and_hash(tmp_path):
     archive = tmp_path / "oa_comm_xml.incr.2024-01-01.tar.gz"
-    make_tar(archive, {"PMC001xxxxxx/PMC1.xml": b"one", "PMC001xxxxxx/fig.jpg": b"img",
-                       "PMC001xxxxxx/PMC2.xml.gz": gzip.compress(b"two")})
+    make_tar(
+        archive,
+        {
+            "PMC001xxxxxx/PMC1.xml": b"one",
+            "PMC001xxxxxx/fig.jpg": b"img",
+            "PMC001xxxxxx/PMC2.xml.gz": gzip.compress(b"two"),
+        },
+    )
     walker = InputWalker([str(archive)], xml)
     units = list(walker)
     assert [(u.origin, u.data) for u in units] == [
-        (f"{archive}::PMC001xxxxxx/PMC1.xml", b"one"), (f"{archive}::PMC001xxxxxx/PMC2.xml.gz", b"two")]
+        (f"{archive}::PMC001xxxxxx/PMC1.xml", b"one"),
+        (f"{archive}::PMC001xxxxxx/PMC2.xml.gz", b"two"),
+    ]
     assert walker.stats[0].sha256 == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert walker.stats[0].ignored == 1
 

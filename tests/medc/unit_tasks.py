@@ -25,5 +25,11 @@ def parse_note(unit: WorkUnit) -> Iterator[Document | Rejection | Notice]:
     title, _, body = text.partition("\n\n")
     if "FIXED" in text:
         yield Notice(unit.origin, "recovered")
-    yield Document(id=f"note:{title.strip()}", source="papers", title=title.strip(), text=body.strip(),
-                   origin=unit.origin, meta=PaperMeta(pmcid=title.strip()))
+    yield Document(
+        id=f"note:{title.strip()}",
+        source="papers",
+        title=title.strip(),
+        text=body.strip(),
+        origin=unit.origin,
+        meta=PaperMeta(pmcid=title.strip()),
+    )
