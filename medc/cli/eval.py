@@ -1,0 +1,136 @@
+"""`medc eval`: accuracy of a model on MedQA, MedMCQA and PubMedQA, read from their native files.
+
+    medc eval --model out/pmc-llama-sft --task medqa --data US/4_options/phrases_no_exclude_test.jsonl
+    medc eval --model axiong/PMC_LLaMA_13B --all --medqa test.jsonl --medmcqa dev.json \\
+              --pubmedqa ori_pqal.json --ground-truth test_ground_truth.json --method generate
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+TASKS = ("medqa", "medmcqa", "pubmedqa")
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("eval")
+@click.option("--model", required=True, metavar="PATH_OR_ID", help="A local model directory or a Hub model id.")
+@click.option("--task", type=click.Choice(TASKS), help="The benchmark --data holds.")
+@click.option("--data", type=FILE, help="The benchmark file in its native format.")
+@click.option("--all", "run_all", is_flag=True, help="Run all three (--medqa, --medmcqa, --pubmedqa files).")
+@click.option("--medqa", type=FILE, help="With --all: MedQA jsonl (e.g. 4_options/phrases_no_exclude_test.jsonl).")
+@click.option("--medmcqa", type=FILE, help="With --all: MedMCQA JSON Lines (e.g. dev.json).")
+@click.option("--pubmedqa", type=FILE, help="With --all: PubMedQA ori_pqal.json, test_set.json or a JSONL export.")
+@click.option(
+    "--method",
+    type=click.Choice(["loglik", "generate"]),
+    default="loglik",
+    show_default=True,
+    help="loglik: score each option's log-likelihood (lm-evaluation-harness prompts); generate: greedy "
+    "answer in PMC-LLaMA's prompt format, then parse it.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N readable items of each file.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option(
+    "--max-new-tokens", type=click.IntRange(min=1), default=64, show_default=True, help="generate: the longest answer."
+)
+@click.option(
+    "--cop-base",
+    type=click.Choice(["auto", "0", "1"]),
+    default="auto",
+    show_default=True,
+    help="MedMCQA `cop` numbering: 1 in the raw release, 0 in the Hugging Face export; auto detects "
+    "and stops when the file cannot tell.",
+)
+@click.option("--ground-truth", type=FILE, help="PubMedQA test_ground_truth.json: score only its PMIDs.")
+@click.option("--device", default="auto", show_default=True, help="auto (cuda if available), cpu, cuda, cuda:1 ...")
+@click.option(
+    "--dtype",
+    type=click.Choice(["auto", "float32", "bfloat16", "float16"]),
+    default="auto",
+    show_default=True,
+    help="auto: bfloat16 on GPU, float32 on CPU.",
+)
+@click.option("--revision", help="Hub revision (branch, tag or commit) of --model.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where predictions and summaries go (default: medc-eval/<model name>).",
+)
+def command(
+    model: str,
+    task: str | None,
+    data: Path | None,
+    run_all: bool,
+    medqa: Path | None,
+    medmcqa: Path | None,
+    pubmedqa: Path | None,
+    method: str,
+    limit: int | None,
+    batch_size: int,
+    max_new_tokens: int,
+    cop_base: str,
+    ground_truth: Path | None,
+    device: str,
+    dtype: str,
+    revision: str | None,
+    out: Path | None,
+) -> None:
+    """Evaluate a model on MedQA, MedMCQA and PubMedQA: accuracy, per-item predictions, and a summary."""
+    jobs = _jobs(task, data, run_all, {"medqa": medqa, "medmcqa": medmcqa, "pubmedqa": pubmedqa})
+    if ground_truth is not None and "pubmedqa" not in jobs:
+        raise click.UsageError("--ground-truth is for PubMedQA; give --task pubmedqa or --all --pubmedqa FILE.")
+    if cop_base != "auto" and "medmcqa" not in jobs:
+        raise click.UsageError("--cop-base is for MedMCQA; give --task medmcqa or --all --medmcqa FILE.")
+    from trainer.evaluate.benchmark import load_benchmark
+    from trainer.evaluate.model import load_model
+    from trainer.evaluate.report import write_run, write_task
+    from trainer.evaluate.run import evaluate
+
+    benches = []
+    for name, path in jobs.items():  # every file is read before the (slow) model load, so mistakes show early
+        try:
+            benches.append(
+                load_benchmark(
+                    name,
+                    path,
+                    limit=limit,
+                    cop_base=int(cop_base) if cop_base != "auto" and name == "medmcqa" else "auto",
+                    ground_truth=ground_truth if name == "pubmedqa" else None,
+                )
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    loaded = load_model(model, device=device, dtype=dtype, revision=revision)
+    out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
+    summaries = []
+    for bench in benches:
+        summary, results = evaluate(
+            loaded, bench, method=method, batch_size=batch_size, max_new_tokens=max_new_tokens, limit=limit
+        )
+        write_task(out_dir, summary, results)
+        summaries.append(summary)
+    path = write_run(out_dir, summaries)
+    click.echo(path.read_text("utf-8"))
+    click.echo(f"Predictions and summaries: {out_dir}")
+
+
+def _jobs(task: str | None, data: Path | None, run_all: bool, files: dict[str, Path | None]) -> dict[str, Path]:
+    given = {name: path for name, path in files.items() if path is not None}
+    if run_all:
+        if task or data:
+            raise click.UsageError("--all takes --medqa/--medmcqa/--pubmedqa files, not --task/--data.")
+        missing = [f"--{name}" for name in TASKS if name not in given]
+        if missing:
+            raise click.UsageError(f"--all runs the three benchmarks; also give {', '.join(missing)} FILE.")
+        return given
+    if given:
+        raise click.UsageError(
+            f"{', '.join('--' + n for n in given)} go with --all; for one task use --task NAME --data FILE."
+        )
+    if not task or data is None:
+        raise click.UsageError("Give --task and --data (or --all with --medqa, --medmcqa and --pubmedqa).")
+    return {task: data}

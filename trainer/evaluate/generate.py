@@ -1,0 +1,56 @@
+"""Greedy generation in batches: prompts in, the text each prompt's continuation decodes to out.
+
+Prompts are batched by length (longest first, so padding stays small and an out-of-memory error shows at
+once), padded on the left as decoder-only generation needs, and decoded without special tokens. Greedy
+decoding with a fixed batch order makes a run repeatable. The answers are then read by `answer_parser`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def generate_texts(
+    model: Any, tokenizer: Any, prompts: Sequence[str], *, batch_size: int = 8, max_new_tokens: int = 64
+) -> list[str]:
+    """The greedy continuation of each prompt, in prompt order."""
+    import torch
+
+    device = next(model.parameters()).device
+    encoded = [list(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]
+    order = sorted(range(len(prompts)), key=lambda i: (-len(encoded[i]), i))
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    eos_id = tokenizer.eos_token_id
+    texts = [""] * len(prompts)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            ids, mask = _left_padded([encoded[i] for i in rows], pad_id)
+            out = model.generate(
+                input_ids=ids.to(device),
+                attention_mask=mask.to(device),
+                do_sample=False,
+                max_new_tokens=max_new_tokens,
+                pad_token_id=pad_id,
+                eos_token_id=eos_id,
+            )
+            new_tokens = out[:, ids.shape[1] :]
+            for row, tokens in zip(rows, new_tokens.tolist(), strict=True):
+                texts[row] = tokenizer.decode(tokens, skip_special_tokens=True)
+    return texts
+
+
+def _left_padded(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    import torch
+
+    width = max(len(x) for x in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, x in enumerate(batch):
+        ids[row, width - len(x) :] = torch.tensor(x)
+        mask[row, width - len(x) :] = 1
+    return ids, mask

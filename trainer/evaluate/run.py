@@ -1,0 +1,109 @@
+"""Evaluate one loaded model on one benchmark by one method, and gather what the report needs.
+
+>>> loaded = load_model("out/pmc-llama-sft")
+>>> bench = load_benchmark("medqa", "phrases_no_exclude_test.jsonl")
+>>> summary, results = evaluate(loaded, bench, method="loglik", batch_size=8)
+>>> summary.metrics
+{'acc': 0.512, 'acc_stderr': 0.014, 'acc_norm': 0.512}
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import medc
+from trainer.evaluate.answer_parser import parse_answer
+from trainer.evaluate.benchmark import Benchmark
+from trainer.evaluate.generate import generate_texts
+from trainer.evaluate.loglik import score_choices
+from trainer.evaluate.model import LoadedModel
+from trainer.evaluate.prompts import generate_prompt, loglik_choices, loglik_context, prompt_version
+from trainer.evaluate.report import EvalSummary, ItemResult, accuracy_metrics
+
+log = logging.getLogger(__name__)
+
+METHODS = ("loglik", "generate")
+
+
+def evaluate(
+    loaded: LoadedModel,
+    bench: Benchmark,
+    *,
+    method: str = "loglik",
+    batch_size: int = 8,
+    max_new_tokens: int = 64,
+    limit: int | None = None,
+) -> tuple[EvalSummary, list[ItemResult]]:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    started = time.perf_counter()
+    if method == "loglik":
+        results = _loglik_results(loaded, bench, batch_size)
+    else:
+        results = _generate_results(loaded, bench, batch_size, max_new_tokens)
+    seconds = time.perf_counter() - started
+    summary = EvalSummary(
+        task=bench.task,
+        method=method,
+        model=loaded.name,
+        prompt_version=prompt_version(bench.task, method),
+        data_file=bench.path,
+        data_sha256=bench.sha256,
+        items=len(results),
+        metrics=accuracy_metrics(results, method),
+        rejections=bench.rejections,
+        ground_truth_file=bench.ground_truth_path,
+        ground_truth_sha256=bench.ground_truth_sha256,
+        model_revision=loaded.revision,
+        limit=limit,
+        batch_size=batch_size,
+        device=loaded.device,
+        dtype=loaded.dtype,
+        seconds=round(seconds, 3),
+        versions=_versions(),
+    )
+    log.info("%s %s: acc %.4f on %d items (%.1f s)", bench.task, method, summary.metrics["acc"], len(results), seconds)
+    return summary, results
+
+
+def _loglik_results(loaded: LoadedModel, bench: Benchmark, batch_size: int) -> list[ItemResult]:
+    requests = [(loglik_context(item), loglik_choices(item)) for item in bench.items]
+    scored = score_choices(loaded.model, loaded.tokenizer, requests, batch_size=batch_size)
+    return [
+        ItemResult(
+            id=item.id,
+            answer=item.answer,
+            prediction=s.pred,
+            correct=s.pred == item.answer,
+            prediction_norm=s.pred_norm,
+            logprobs=[round(x, 6) for x in s.logprobs],
+        )
+        for item, s in zip(bench.items, scored, strict=True)
+        if item.answer is not None
+    ]
+
+
+def _generate_results(loaded: LoadedModel, bench: Benchmark, batch_size: int, max_new_tokens: int) -> list[ItemResult]:
+    prompts = [generate_prompt(item) for item in bench.items]
+    texts = generate_texts(
+        loaded.model, loaded.tokenizer, prompts, batch_size=batch_size, max_new_tokens=max_new_tokens
+    )
+    results = []
+    for item, text in zip(bench.items, texts, strict=True):
+        if item.answer is None:
+            continue
+        pick = parse_answer(text, item.options)
+        results.append(
+            ItemResult(id=item.id, answer=item.answer, prediction=pick, correct=pick == item.answer, output=text)
+        )
+    return results
+
+
+def _versions() -> dict[str, str]:
+    import torch
+    import transformers
+
+    return {"medc": medc.__version__, "torch": torch.__version__, "transformers": transformers.__version__}
