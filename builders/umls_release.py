@@ -1,0 +1,117 @@
+"""Open a UMLS release directory for `builders.umls`: find its RRF files, build the concept table, and cut
+MRDEF and MRREL into work units of `chunk_lines` lines.
+
+    >>> release = load_release(Path("2024AA"), UmlsOptions())      # 2024AA/META/MRREL.RRF, ... or 2024AA/MRREL.RRF
+    >>> release.info["sabs_allowed"]["MSH"]
+    {'version': 'MSH2024_2024_01_12', 'srl': 0, 'name': 'Medical Subject Headings'}
+    >>> next(iter(release.units())).origin
+    '2024AA/META/MRDEF.RRF#1-100000'
+
+Each file may be plain (`MRREL.RRF`), gzipped (`MRREL.RRF.gz`) or split the way older releases ship it
+(`MRREL.RRF.aa`, `MRREL.RRF.ab`, ...: read in order as one file). Lines are split at `\\n` only: a UMLS string
+may hold other characters Python would treat as line breaks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from builders.umls import UmlsOptions, UmlsTask
+from builders.umls_concepts import build_concept_table, read_sabs
+from medc.sources import WorkUnit
+
+log = logging.getLogger(__name__)
+
+RRF_NAMES = ("MRSAB", "MRCONSO", "MRSTY", "MRDEF", "MRREL")
+REQUIRED = ("MRSAB", "MRCONSO", "MRREL")
+
+
+def find_rrf(root: Path, name: str) -> list[Path]:
+    """The file(s) holding table `name` under `root` or `root/META`; empty when there are none."""
+    for base in (root, root / "META"):
+        for candidate in (base / f"{name}.RRF", base / f"{name}.RRF.gz"):
+            if candidate.is_file():
+                return [candidate]
+        parts = sorted(p for p in base.glob(f"{name}.RRF.a?") if p.is_file())
+        if parts:
+            return parts
+    return []
+
+
+def _open(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def iter_lines(paths: list[Path]) -> Iterator[str]:
+    """The lines of a (possibly split or gzipped) RRF table, without line ends."""
+    for path in paths:
+        with _open(path) as fh:
+            for raw in fh:
+                yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def iter_units(paths: list[Path], lines_per_unit: int) -> Iterator[WorkUnit]:
+    """Chunks of `lines_per_unit` lines as work units; the origin names the file and the line range, so a
+    resumed build with the same chunk size skips exactly the chunks already staged."""
+    first = 1
+    for path in paths:
+        with _open(path) as fh:
+            while chunk := list(islice(fh, lines_per_unit)):
+                last = first + len(chunk) - 1
+                yield WorkUnit(f"{paths[0]}#{first}-{last}", b"".join(chunk))
+                first = last + 1
+
+
+@dataclass
+class UmlsRelease:
+    """What a build needs from a release: the task (with the concept table inside), the files to chunk, and
+    what the manifest and card say about it."""
+
+    task: UmlsTask
+    files: dict[str, list[Path]]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def units(self) -> Iterator[WorkUnit]:
+        if self.task.options.definitions and self.files["MRDEF"]:
+            yield from iter_units(self.files["MRDEF"], self.task.options.chunk_lines)
+        yield from iter_units(self.files["MRREL"], self.task.options.chunk_lines)
+
+
+def load_release(root: Path, options: UmlsOptions) -> UmlsRelease:
+    """Read MRSAB, MRCONSO and MRSTY of the release at `root` (a minute or so on a full release). Raises
+    `FileNotFoundError` naming what is missing, `ValueError` for SABs that cannot be used."""
+    root = Path(root)
+    files = {name: find_rrf(root, name) for name in RRF_NAMES}
+    missing = [name for name in REQUIRED if not files[name]]
+    if missing:
+        raise FileNotFoundError(
+            f"{root}: no {', '.join(n + '.RRF' for n in missing)} (looked in {root} and {root / 'META'}); "
+            "point --umls at the release directory that holds the RRF files"
+        )
+    allowed, every = read_sabs(iter_lines(files["MRSAB"]), options.max_srl, options.sabs)
+    if not allowed:
+        raise ValueError(f"{root}: no source in MRSAB.RRF has restriction level <= {options.max_srl}")
+    log.info(
+        "UMLS: %d of %d sources allowed (SRL <= %d); reading concept names", len(allowed), len(every), options.max_srl
+    )
+    table = build_concept_table(iter_lines(files["MRCONSO"]), iter_lines(files["MRSTY"]), allowed)
+    log.info("UMLS: %d concepts with an English name from an allowed source", len(table))
+    info = {
+        "release": str(root),
+        "max_srl": options.max_srl,
+        "concepts_named": len(table),
+        "sabs_allowed": {k: {"version": s.vsab, "srl": s.srl, "name": s.name} for k, s in sorted(allowed.items())},
+        "files": {name: [str(p) for p in paths] for name, paths in files.items()},
+    }
+    return UmlsRelease(UmlsTask(table, frozenset(allowed), options), files, info)
+
+
+def release_fingerprint(root: Path) -> dict[str, list[int]]:
+    """Sizes of the release's RRF files: enough to refuse resuming a build over another release."""
+    return {name: [p.stat().st_size for p in find_rrf(Path(root), name)] for name in RRF_NAMES}
