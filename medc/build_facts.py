@@ -207,9 +207,7 @@ def _check_shard_counters(by_config: dict[str, dict[str, list[Shard]]], problems
             indexes = sorted(int(m["index"]) for m in names)
             if len(totals) != 1 or indexes != list(range(next(iter(totals)))):
                 expected = f"00000-of-{max(totals):05d}"
-                problems.append(
-                    f"data/{config}/{split}: shards {indexes} do not form a complete {expected} set"
-                )
+                problems.append(f"data/{config}/{split}: shards {indexes} do not form a complete {expected} set")
 
 
 def _split_key(name: str) -> tuple[int, str]:
@@ -219,3 +217,11 @@ def _split_key(name: str) -> tuple[int, str]:
 def data_files_pattern(config: str, split: str) -> str:
     """The `data_files` glob a card uses for one split (matches every shard of it and nothing else)."""
     return f"data/{config}/{split}-*.parquet"
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"

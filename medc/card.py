@@ -163,9 +163,7 @@ def configs_yaml(build: BuildFacts) -> list[dict[str, Any]]:
     for i, config in enumerate(_ordered(build.configs)):
         entry: dict[str, Any] = {
             "config_name": config.name,
-            "data_files": [
-                {"split": s.name, "path": data_files_pattern(config.name, s.name)} for s in config.splits
-            ],
+            "data_files": [{"split": s.name, "path": data_files_pattern(config.name, s.name)} for s in config.splits],
         }
         if i == 0:
             entry["default"] = True
@@ -181,9 +179,7 @@ def dataset_info_yaml(build: BuildFacts) -> list[dict[str, Any]]:
         {
             "config_name": config.name,
             "features": Features.from_arrow_schema(config.schema)._to_yaml_list(),
-            "splits": [
-                {"name": s.name, "num_bytes": s.num_bytes, "num_examples": s.num_rows} for s in config.splits
-            ],
+            "splits": [{"name": s.name, "num_bytes": s.num_bytes, "num_examples": s.num_rows} for s in config.splits],
             "download_size": config.size,
             "dataset_size": config.num_bytes,
         }
@@ -204,17 +200,17 @@ def read_examples(root: Path, build: BuildFacts) -> dict[str, dict[str, Any]]:
         if shard is None:
             continue
         batch = next(pq.ParquetFile(root / shard.path).iter_batches(batch_size=1))
-        out[config.name] = _shorten(batch.to_pylist()[0])
+        out[config.name] = shorten(batch.to_pylist()[0])
     return out
 
 
-def _shorten(value: Any) -> Any:
+def shorten(value: Any) -> Any:
     if isinstance(value, str) and len(value) > EXAMPLE_CHARS:
         return value[:EXAMPLE_CHARS] + f"… [{len(value) - EXAMPLE_CHARS} more characters]"
     if isinstance(value, dict):
-        return {k: _shorten(v) for k, v in value.items()}
+        return {k: shorten(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shorten(v) for v in value[:4]] + ([f"… [{len(value) - 4} more]"] if len(value) > 4 else [])
+        return [shorten(v) for v in value[:4]] + ([f"… [{len(value) - 4} more]"] if len(value) > 4 else [])
     return value
 
 

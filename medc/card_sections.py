@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from medc.build_facts import BuildFacts
+from medc.build_facts import BuildFacts, human_bytes
 from medc.licences import PMC_LICENCE_PAGE, SRL_MEANING, UMLS_LICENCE_PAGE, LicenceFacts, is_non_commercial
 
 PMC_LLAMA_BIBTEX = """@article{wu2024pmcllama,
@@ -43,9 +43,7 @@ DESCRIPTIONS = {
 }
 
 
-def render_body(
-    build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]], title: str
-) -> str:
+def render_body(build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]], title: str) -> str:
     sections = [
         f"# {title}\n\n{summary(build)}",
         description(build),
@@ -176,8 +174,7 @@ def licensing(licences: LicenceFacts) -> str:
     parts = ["## Licences and redistribution"]
     if licences.pmc:
         rows = "\n".join(
-            f"| {code} | {n:,} | {'yes' if is_non_commercial(code) else ''} |"
-            for code, n in licences.pmc.items()
+            f"| {code} | {n:,} | {'yes' if is_non_commercial(code) else ''} |" for code, n in licences.pmc.items()
         )
         parts.append(
             "PMC articles by licence (per-article licence in `meta.license`; PMC codes carry no "
@@ -233,9 +230,7 @@ def citation(build: BuildFacts) -> str:
     version = build.manifest.get("medc_version", "unknown")
     return (
         "## Citation\n\nThe corpus design is PMC-LLaMA's:\n\n```bibtex\n" + PMC_LLAMA_BIBTEX + "\n```\n\n"
-        "This rebuild was made with medc:\n\n```bibtex\n"
-        + MEDC_BIBTEX.replace("{version}", str(version))
-        + "\n```"
+        "This rebuild was made with medc:\n\n```bibtex\n" + MEDC_BIBTEX.replace("{version}", str(version)) + "\n```"
     )
 
 
@@ -254,11 +249,3 @@ def provenance(build: BuildFacts) -> str:
         f"- libraries: {versions}\n\n"
         "`manifest.json` beside this card holds every count above and the full settings."
     )
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
