@@ -89,6 +89,7 @@ class Quality:
     words: int = 0
     alpha_ratio: float = 0.0
     repeated_line_ratio: float = 0.0
+    stopword_ratio: float = 0.0
     language: str | None = None
     language_score: float | None = None
 
@@ -104,6 +105,9 @@ class Document:
     origin: str
     meta: PaperMeta | BookMeta
     quality: Quality = field(default_factory=Quality)
+    # Dedup keys computed in the worker (medc.dedup): staged, never published.
+    _text_hash: bytes | None = None
+    _minhash: bytes | None = None
 
 
 @dataclass(slots=True)
