@@ -78,17 +78,13 @@ def iter_json_rows(data: bytes, origin: str) -> Iterator[Row | Rejection]:
         try:
             obj = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            yield Rejection(
-                origin, "bad_encoding", f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start})"
-            )
+            yield Rejection(origin, "bad_encoding", f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start})")
             continue
         except json.JSONDecodeError as exc:
             yield Rejection(origin, "bad_json", f"line {number}: {exc.msg} (column {exc.colno})")
             continue
         if not isinstance(obj, dict):
-            yield Rejection(
-                origin, "bad_json", f"line {number}: expected a JSON object, got {type(obj).__name__}"
-            )
+            yield Rejection(origin, "bad_json", f"line {number}: expected a JSON object, got {type(obj).__name__}")
             continue
         yield number, obj
     if not seen:
@@ -105,9 +101,7 @@ def _json_array_rows(data: bytes, origin: str) -> Iterator[Row | Rejection]:
         if isinstance(obj, dict):
             yield number, obj
         else:
-            yield Rejection(
-                origin, "bad_json", f"item {number}: expected a JSON object, got {type(obj).__name__}"
-            )
+            yield Rejection(origin, "bad_json", f"item {number}: expected a JSON object, got {type(obj).__name__}")
 
 
 def _text(value: Any) -> str | None:
@@ -200,14 +194,10 @@ def _medqa_swag_item(obj: dict[str, Any], item_id: str, origin: str) -> QAItem |
         texts.append(_text(obj[f"ending{k}"]))
         k += 1
     if len(texts) < 2 or None in texts:
-        return Rejection(
-            origin, "bad_options", f"{item_id}: need non-empty `ending0`, `ending1`, ...", item_id
-        )
+        return Rejection(origin, "bad_options", f"{item_id}: need non-empty `ending0`, `ending1`, ...", item_id)
     label = obj.get("label")
     if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < len(texts):
-        return Rejection(
-            origin, "bad_answer", f"{item_id}: `label` {label!r} is not in 0..{len(texts) - 1}", item_id
-        )
+        return Rejection(origin, "bad_answer", f"{item_id}: `label` {label!r} is not in 0..{len(texts) - 1}", item_id)
     return QAItem(id=item_id, dataset="medqa", question=question, options=texts, answer=label, origin=origin)
 
 
@@ -289,9 +279,7 @@ def _medmcqa_item(
     answer: int | None
     if cop is None or (cop == -1 and cop_base == 0):
         if not keep_unlabeled:
-            return Rejection(
-                origin, "unlabeled", f"{item_id}: no answer (`cop` is {obj.get('cop')!r})", item_id
-            )
+            return Rejection(origin, "unlabeled", f"{item_id}: no answer (`cop` is {obj.get('cop')!r})", item_id)
         answer = None
     elif isinstance(cop, int) and 0 <= cop - cop_base < 4:
         answer = cop - cop_base
@@ -299,8 +287,7 @@ def _medmcqa_item(
         return Rejection(
             origin,
             "bad_answer",
-            f"{item_id}: `cop` {obj.get('cop')!r} is not in "
-            f"{cop_base}..{cop_base + 3} ({cop_base}-based numbering)",
+            f"{item_id}: `cop` {obj.get('cop')!r} is not in {cop_base}..{cop_base + 3} ({cop_base}-based numbering)",
             item_id,
         )
     return QAItem(
@@ -334,9 +321,7 @@ def read_pubmedqa(
         seen.add(pmid)
         item_id = f"pubmedqa:{pmid}"
         if ground_truth is not None and pmid not in ground_truth:
-            yield Rejection(
-                origin, "not_in_ground_truth", f"{item_id}: not in the ground-truth file", item_id
-            )
+            yield Rejection(origin, "not_in_ground_truth", f"{item_id}: not in the ground-truth file", item_id)
             continue
         decision = ground_truth[pmid] if ground_truth is not None else obj.get("final_decision")
         yield _pubmedqa_item(obj, item_id, origin, decision, keep_unlabeled)
@@ -360,9 +345,7 @@ def _pubmedqa_entries(data: bytes, origin: str) -> Iterator[tuple[str, dict[str,
             if isinstance(obj, dict):
                 yield str(pmid), obj
             else:
-                yield Rejection(
-                    origin, "bad_json", f"pubmedqa:{pmid}: expected an object, got {type(obj).__name__}"
-                )
+                yield Rejection(origin, "bad_json", f"pubmedqa:{pmid}: expected an object, got {type(obj).__name__}")
         if not whole:
             yield Rejection(origin, "empty_file", "the file holds no PubMedQA items")
         return
@@ -372,9 +355,7 @@ def _pubmedqa_entries(data: bytes, origin: str) -> Iterator[tuple[str, dict[str,
         elif _is_hf_row(row[1]) and row[1].get("pubid") is not None:
             yield str(row[1]["pubid"]), _native_from_hf(row[1])
         else:
-            yield Rejection(
-                origin, "missing_field", f"line {row[0]}: no `pubid` (expected qiaojin/PubMedQA rows)"
-            )
+            yield Rejection(origin, "missing_field", f"line {row[0]}: no `pubid` (expected qiaojin/PubMedQA rows)")
 
 
 def _is_hf_row(obj: dict[str, Any]) -> bool:
@@ -408,9 +389,7 @@ def _pubmedqa_item(
     elif isinstance(decision, str) and decision.strip().lower() in PUBMEDQA_OPTIONS:
         answer = PUBMEDQA_OPTIONS.index(decision.strip().lower())
     else:
-        return Rejection(
-            origin, "bad_answer", f"{item_id}: decision {decision!r} is not yes, no or maybe", item_id
-        )
+        return Rejection(origin, "bad_answer", f"{item_id}: decision {decision!r} is not yes, no or maybe", item_id)
     # lm-evaluation-harness's pubmedqa task joins the contexts with newlines; so do we.
     return QAItem(
         id=item_id,

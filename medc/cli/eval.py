@@ -56,6 +56,13 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--revision", help="Hub revision (branch, tag or commit) of --model.")
 @click.option(
+    "--bos/--no-bos",
+    default=True,
+    show_default=True,
+    help="Encode with the tokenizer's special tokens (a BOS for Llama); --no-bos matches "
+    "lm-evaluation-harness's default for Hugging Face models.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where predictions and summaries go (default: medc-eval/<model name>).",
@@ -77,6 +84,7 @@ def command(
     device: str,
     dtype: str,
     revision: str | None,
+    bos: bool,
     out: Path | None,
 ) -> None:
     """Evaluate a model on MedQA, MedMCQA and PubMedQA: accuracy, per-item predictions, and a summary."""
@@ -85,37 +93,36 @@ def command(
         raise click.UsageError("--ground-truth is for PubMedQA; give --task pubmedqa or --all --pubmedqa FILE.")
     if cop_base != "auto" and "medmcqa" not in jobs:
         raise click.UsageError("--cop-base is for MedMCQA; give --task medmcqa or --all --medmcqa FILE.")
-    from trainer.evaluate.benchmark import load_benchmark
     from trainer.evaluate.model import load_model
     from trainer.evaluate.report import write_run, write_task
-    from trainer.evaluate.run import evaluate
+    from trainer.evaluate.run import EvalSettings, evaluate
 
-    benches = []
-    for name, path in jobs.items():  # every file is read before the (slow) model load, so mistakes show early
-        try:
-            benches.append(
-                load_benchmark(
-                    name,
-                    path,
-                    limit=limit,
-                    cop_base=int(cop_base) if cop_base != "auto" and name == "medmcqa" else "auto",
-                    ground_truth=ground_truth if name == "pubmedqa" else None,
-                )
-            )
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+    settings = EvalSettings(method, batch_size, max_new_tokens, bos, limit)
+    benches = _benchmarks(jobs, limit, cop_base, ground_truth)  # before the slow model load: mistakes show early
     loaded = load_model(model, device=device, dtype=dtype, revision=revision)
     out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
     summaries = []
     for bench in benches:
-        summary, results = evaluate(
-            loaded, bench, method=method, batch_size=batch_size, max_new_tokens=max_new_tokens, limit=limit
-        )
+        summary, results = evaluate(loaded, bench, settings)
         write_task(out_dir, summary, results)
         summaries.append(summary)
     path = write_run(out_dir, summaries)
     click.echo(path.read_text("utf-8"))
     click.echo(f"Predictions and summaries: {out_dir}")
+
+
+def _benchmarks(jobs: dict[str, Path], limit: int | None, cop_base: str, ground_truth: Path | None) -> list:
+    from trainer.evaluate.benchmark import load_benchmark
+
+    benches = []
+    for name, path in jobs.items():
+        base = int(cop_base) if cop_base != "auto" and name == "medmcqa" else "auto"
+        truth = ground_truth if name == "pubmedqa" else None
+        try:
+            benches.append(load_benchmark(name, path, limit=limit, cop_base=base, ground_truth=truth))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    return benches
 
 
 def _jobs(task: str | None, data: Path | None, run_all: bool, files: dict[str, Path | None]) -> dict[str, Path]:

@@ -40,9 +40,7 @@ def reasons(records) -> list[str]:
 
 
 def test_medqa_four_options_native():
-    got = items(
-        read_medqa(read("medqa_phrases_no_exclude_test.jsonl"), "medqa_phrases_no_exclude_test.jsonl")
-    )
+    got = items(read_medqa(read("medqa_phrases_no_exclude_test.jsonl"), "medqa_phrases_no_exclude_test.jsonl"))
     assert [q.id for q in got] == [f"medqa:medqa_phrases_no_exclude_test:{n}" for n in (1, 2, 3)]
     assert [q.answer for q in got] == [2, 3, 0]
     assert got[0].options == [

@@ -25,9 +25,9 @@ from click.testing import CliRunner  # noqa: E402
 from medc.cli import main  # noqa: E402
 from trainer.evaluate.benchmark import load_benchmark  # noqa: E402
 from trainer.evaluate.generate import generate_texts  # noqa: E402
-from trainer.evaluate.loglik import score_choices  # noqa: E402
+from trainer.evaluate.loglik import plan_passes, score_choices  # noqa: E402
 from trainer.evaluate.model import LoadedModel  # noqa: E402
-from trainer.evaluate.run import evaluate  # noqa: E402
+from trainer.evaluate.run import EvalSettings, evaluate  # noqa: E402
 
 QA = Path(__file__).parents[1] / "fixtures" / "qa"
 WORDS = ["ĠA", "ĠB", "ĠC", "ĠD", "ĠE", "Ġyes", "Ġno", "Ġmaybe", "ĠOPTION", "ĠIS", "ĠCORRECT"]
@@ -108,7 +108,9 @@ def test_tokenizer_makes_the_answer_letters_single_tokens(tokenizer):
 def test_loglik_picks_the_option_the_model_prefers(tokenizer, preferred):
     model = bigram_model(tokenizer, {(":", f"Ġ{preferred}"): 6.0})
     bench = load_benchmark("medqa", QA / "medqa_phrases_no_exclude_test.jsonl")
-    summary, results = evaluate(LoadedModel(model, tokenizer, "tiny", "cpu", "float32"), bench, batch_size=2)
+    summary, results = evaluate(
+        LoadedModel(model, tokenizer, "tiny", "cpu", "float32"), bench, EvalSettings(batch_size=2)
+    )
     assert [r.prediction for r in results] == ["ABCD".index(preferred)] * 3
     expected = sum(r.answer == "ABCD".index(preferred) for r in results) / 3  # answers are C, D, A
     assert summary.metrics["acc"] == pytest.approx(expected) and summary.metrics["acc_norm"] == summary.metrics["acc"]
@@ -138,7 +140,7 @@ def test_multi_token_continuations_are_read_at_the_right_positions(tokenizer):
 def test_shared_context_batching_and_truncation_give_the_same_scores(tokenizer):
     model = bigram_model(tokenizer, {(":", "ĠC"): 4.0, (":", "Ġmaybe"): 2.0, (":", "Ġno"): 3.0})
     bench = load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items
-    bench += load_benchmark("medmcqa", QA / "medmcqa_dev.json").items
+    bench += load_benchmark("medmcqa", QA / "medmcqa_dev.json").items[:2]
     from trainer.evaluate.prompts import loglik_choices, loglik_context
 
     requests = [(loglik_context(i), loglik_choices(i)) for i in bench]
@@ -147,15 +149,18 @@ def test_shared_context_batching_and_truncation_give_the_same_scores(tokenizer):
         return [x for s in score_choices(model, tokenizer, requests, **kwargs) for x in s.logprobs]
 
     reference = flat(batch_size=1, share_context=False)
-    assert len(reference) == 3 * 3 + 4 * 4
-    for kwargs in ({"batch_size": 3}, {"batch_size": 16, "share_context": True}, {"max_length": 12}):
+    assert len(reference) == 3 * 3 + 2 * 4
+    assert plan_passes(tokenizer, requests[:1], 4096)[0].ids[0] == tokenizer.bos_token_id
+    assert plan_passes(tokenizer, requests[:1], 4096, add_bos=False)[0].ids[0] != tokenizer.bos_token_id
+    kwargs_list = ({"batch_size": 3}, {"batch_size": 16, "share_context": True}, {"max_length": 12}, {"add_bos": False})
+    for kwargs in kwargs_list:  # a bigram model ignores everything but the last token
         got = flat(**kwargs)
         assert got == pytest.approx(reference, abs=1e-5), kwargs
     pubmed = score_choices(model, tokenizer, requests[:1])[0]
     assert (pubmed.pred, pubmed.pred_norm) == (1, 2)  # no by log-likelihood, maybe per character
 
 
-def test_generate_and_parse(tokenizer):
+def test_generate_and_parse(tokenizer, caplog):
     chain = [":", "ĠOPTION", "ĠC", "ĠIS", "ĠCORRECT", ".", "</s>"]
     model = bigram_model(tokenizer, dict.fromkeys(itertools.pairwise(chain), 8.0))
     texts = generate_texts(
@@ -170,13 +175,13 @@ def test_generate_and_parse(tokenizer):
     summary, results = evaluate(
         LoadedModel(model, tokenizer, "tiny", "cpu", "float32"),
         bench,
-        method="generate",
-        batch_size=3,
-        max_new_tokens=10,
+        EvalSettings(method="generate", batch_size=3, max_new_tokens=10),
     )
     assert [r.prediction for r in results] == [2, 2, 2, 2]
     assert summary.metrics["acc"] == 0.25 and summary.metrics["unparseable"] == 0.0
     assert summary.prompt_version == "pmc-llama/alpaca@v1"
+    # The window is 256 positions: the byte-level prompts (~300 tokens) keep their last 246 tokens.
+    assert "4 of 4 prompts are longer than 246 tokens" in caplog.text
 
 
 def test_cli_all_writes_the_paper_table(tokenizer, tmp_path):

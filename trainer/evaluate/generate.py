@@ -3,6 +3,8 @@
 Prompts are batched by length (longest first, so padding stays small and an out-of-memory error shows at
 once), padded on the left as decoder-only generation needs, and decoded without special tokens. Greedy
 decoding with a fixed batch order makes a run repeatable. The answers are then read by `answer_parser`.
+A prompt that leaves no room for `max_new_tokens` in the model's window loses tokens on the left (as in
+lm-evaluation-harness), with a warning that counts them.
 """
 
 from __future__ import annotations
@@ -11,17 +13,25 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from trainer.evaluate.loglik import model_max_length
+
 log = logging.getLogger(__name__)
 
 
 def generate_texts(
-    model: Any, tokenizer: Any, prompts: Sequence[str], *, batch_size: int = 8, max_new_tokens: int = 64
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    *,
+    batch_size: int = 8,
+    max_new_tokens: int = 64,
+    add_bos: bool = True,
 ) -> list[str]:
     """The greedy continuation of each prompt, in prompt order."""
     import torch
 
     device = next(model.parameters()).device
-    encoded = [list(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]
+    encoded = _encode_within(tokenizer, prompts, model_max_length(model) - max_new_tokens, add_bos)
     order = sorted(range(len(prompts)), key=lambda i: (-len(encoded[i]), i))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     eos_id = tokenizer.eos_token_id
@@ -42,6 +52,16 @@ def generate_texts(
             for row, tokens in zip(rows, new_tokens.tolist(), strict=True):
                 texts[row] = tokenizer.decode(tokens, skip_special_tokens=True)
     return texts
+
+
+def _encode_within(tokenizer: Any, prompts: Sequence[str], room: int, add_bos: bool) -> list[list[int]]:
+    if room < 1:
+        raise ValueError(f"max_new_tokens leaves no room for a prompt in the model's window ({room} tokens left)")
+    encoded = [list(tokenizer(p, add_special_tokens=add_bos)["input_ids"]) for p in prompts]
+    cut = sum(len(ids) > room for ids in encoded)
+    if cut:
+        log.warning("%d of %d prompts are longer than %d tokens and lose their beginning", cut, len(prompts), room)
+    return [ids[-room:] for ids in encoded]
 
 
 def _left_padded(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:

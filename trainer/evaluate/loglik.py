@@ -6,7 +6,9 @@ For an item with context `Question: ...\\nAnswer:` and choices A-D, the model sc
 lm-evaluation-harness computes it: `len(choice)`, which is the byte length for ASCII choices).
 
 Tokenization follows the harness: the continuation's tokens are those of `tokenize(context + continuation)`
-after the context's tokens, with the tokenizer's own special tokens (a BOS for Llama). When every continuation
+after the context's tokens. One difference, switchable: by default the tokenizer's own special tokens are
+added (a BOS for Llama, as in training), where the harness's HF backend adds none unless given
+`add_bos_token=True`; `add_bos=False` (`medc eval --no-bos`) reproduces its default. When every continuation
 of a context is a single token (" A", " B", ... and " yes"/" no"/" maybe" for Llama tokenizers), one forward
 pass of the context scores all choices at once: the same numbers, a quarter of the work. Sequences longer
 than the model's window lose tokens on the left, as in the harness.
@@ -58,14 +60,18 @@ def argmax(values: Sequence[float]) -> int:
 
 
 def plan_passes(
-    tokenizer: Any, requests: Sequence[tuple[str, Sequence[str]]], max_length: int, share_context: bool = True
+    tokenizer: Any,
+    requests: Sequence[tuple[str, Sequence[str]]],
+    max_length: int,
+    share_context: bool = True,
+    add_bos: bool = True,
 ) -> list[ForwardPass]:
-    """Forward passes scoring each (context, continuations) request; continuation k of request r is read into
-    flat slot `offsets[r] + k` in request order."""
+    """Forward passes scoring each (context, continuations) request. Scores land in flat slots numbered in
+    request order: the continuations of the first request, then those of the second, ..."""
     passes, slot = [], 0
     for context, continuations in requests:
-        ctx_ids = _encode(tokenizer, context)
-        cont_ids = [_continuation_ids(tokenizer, context, ctx_ids, c) for c in continuations]
+        ctx_ids = _encode(tokenizer, context, add_bos)
+        cont_ids = [_continuation_ids(tokenizer, context, ctx_ids, c, add_bos) for c in continuations]
         if share_context and all(len(c) == 1 for c in cont_ids) and len(ctx_ids) <= max_length:
             reads = [(slot + k, len(ctx_ids) - 1, c) for k, c in enumerate(cont_ids)]
             passes.append(ForwardPass(ctx_ids, reads))
@@ -75,12 +81,12 @@ def plan_passes(
     return passes
 
 
-def _encode(tokenizer: Any, text: str) -> list[int]:
-    return list(tokenizer(text, add_special_tokens=True)["input_ids"])
+def _encode(tokenizer: Any, text: str, add_bos: bool) -> list[int]:
+    return list(tokenizer(text, add_special_tokens=add_bos)["input_ids"])
 
 
-def _continuation_ids(tokenizer: Any, context: str, ctx_ids: list[int], continuation: str) -> list[int]:
-    whole = _encode(tokenizer, context + continuation)
+def _continuation_ids(tokenizer: Any, context: str, ctx_ids: list[int], continuation: str, add_bos: bool) -> list[int]:
+    whole = _encode(tokenizer, context + continuation, add_bos)
     if whole[: len(ctx_ids)] == ctx_ids and len(whole) > len(ctx_ids):
         return whole[len(ctx_ids) :]
     # The tokens merged across the boundary; score the continuation tokenized on its own instead.
@@ -136,11 +142,14 @@ def score_choices(
     batch_size: int = 8,
     max_length: int | None = None,
     share_context: bool = True,
+    add_bos: bool = True,
 ) -> list[ChoiceScores]:
-    """`ChoiceScores` for each (context, choices) request; choices are scored as `" " + choice`."""
+    """`ChoiceScores` for each (context, choices) request; choices are scored as `" " + choice`. `add_bos`:
+    encode with the tokenizer's special tokens (a BOS for Llama), as `tokenizer(text)` does by default;
+    lm-evaluation-harness's HF backend adds none unless run with `add_bos_token=True`."""
     max_length = max_length or model_max_length(model)
     flat = [(ctx, [" " + c for c in choices]) for ctx, choices in requests]
-    passes = plan_passes(tokenizer, flat, max_length, share_context)
+    passes = plan_passes(tokenizer, flat, max_length, share_context, add_bos)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     scores = run_passes(model, passes, sum(len(c) for _, c in flat), batch_size, pad_id)
     out, slot = [], 0

@@ -17,6 +17,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 PAPER_COLUMNS = (("medqa", "MedQA"), ("medmcqa", "MedMCQA"), ("pubmedqa", "PubMedQA"))
 
@@ -48,8 +49,7 @@ class EvalSummary:
     ground_truth_file: str | None = None
     ground_truth_sha256: str | None = None
     model_revision: str | None = None
-    limit: int | None = None
-    batch_size: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)  # run.EvalSettings: method, batch size, BOS, limit
     device: str = ""
     dtype: str = ""
     seconds: float = 0.0

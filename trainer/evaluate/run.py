@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict, dataclass
 
 import medc
 from trainer.evaluate.answer_parser import parse_answer
@@ -26,52 +27,65 @@ log = logging.getLogger(__name__)
 METHODS = ("loglik", "generate")
 
 
+@dataclass(frozen=True)
+class EvalSettings:
+    """How to evaluate; every field lands in the summary."""
+
+    method: str = "loglik"  # loglik: score each option; generate: greedy answer, then parse it
+    batch_size: int = 8
+    max_new_tokens: int = 64  # generate only
+    add_bos: bool = True  # encode with the tokenizer's special tokens (lm-evaluation-harness: none)
+    limit: int | None = None  # recorded only: the benchmark was already cut to it
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.batch_size < 1 or self.max_new_tokens < 1:
+            raise ValueError(
+                f"batch_size and max_new_tokens must be at least 1, got {self.batch_size}, {self.max_new_tokens}"
+            )
+
+
 def evaluate(
-    loaded: LoadedModel,
-    bench: Benchmark,
-    *,
-    method: str = "loglik",
-    batch_size: int = 8,
-    max_new_tokens: int = 64,
-    limit: int | None = None,
+    loaded: LoadedModel, bench: Benchmark, settings: EvalSettings | None = None
 ) -> tuple[EvalSummary, list[ItemResult]]:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    """Score `bench` with `loaded`; the summary records the model, data hash, prompt version and settings."""
+    settings = settings or EvalSettings()
     started = time.perf_counter()
-    if method == "loglik":
-        results = _loglik_results(loaded, bench, batch_size)
+    if settings.method == "loglik":
+        results = _loglik_results(loaded, bench, settings)
     else:
-        results = _generate_results(loaded, bench, batch_size, max_new_tokens)
+        results = _generate_results(loaded, bench, settings)
     seconds = time.perf_counter() - started
     summary = EvalSummary(
         task=bench.task,
-        method=method,
+        method=settings.method,
         model=loaded.name,
-        prompt_version=prompt_version(bench.task, method),
+        prompt_version=prompt_version(bench.task, settings.method),
         data_file=bench.path,
         data_sha256=bench.sha256,
         items=len(results),
-        metrics=accuracy_metrics(results, method),
+        metrics=accuracy_metrics(results, settings.method),
         rejections=bench.rejections,
         ground_truth_file=bench.ground_truth_path,
         ground_truth_sha256=bench.ground_truth_sha256,
         model_revision=loaded.revision,
-        limit=limit,
-        batch_size=batch_size,
+        settings=asdict(settings),
         device=loaded.device,
         dtype=loaded.dtype,
         seconds=round(seconds, 3),
         versions=_versions(),
     )
-    log.info("%s %s: acc %.4f on %d items (%.1f s)", bench.task, method, summary.metrics["acc"], len(results), seconds)
+    acc = summary.metrics["acc"]
+    log.info("%s %s: acc %.4f on %d items (%.1f s)", bench.task, settings.method, acc, len(results), seconds)
     return summary, results
 
 
-def _loglik_results(loaded: LoadedModel, bench: Benchmark, batch_size: int) -> list[ItemResult]:
+def _loglik_results(loaded: LoadedModel, bench: Benchmark, settings: EvalSettings) -> list[ItemResult]:
     requests = [(loglik_context(item), loglik_choices(item)) for item in bench.items]
-    scored = score_choices(loaded.model, loaded.tokenizer, requests, batch_size=batch_size)
+    scored = score_choices(
+        loaded.model, loaded.tokenizer, requests, batch_size=settings.batch_size, add_bos=settings.add_bos
+    )
     return [
         ItemResult(
             id=item.id,
@@ -86,10 +100,15 @@ def _loglik_results(loaded: LoadedModel, bench: Benchmark, batch_size: int) -> l
     ]
 
 
-def _generate_results(loaded: LoadedModel, bench: Benchmark, batch_size: int, max_new_tokens: int) -> list[ItemResult]:
+def _generate_results(loaded: LoadedModel, bench: Benchmark, settings: EvalSettings) -> list[ItemResult]:
     prompts = [generate_prompt(item) for item in bench.items]
     texts = generate_texts(
-        loaded.model, loaded.tokenizer, prompts, batch_size=batch_size, max_new_tokens=max_new_tokens
+        loaded.model,
+        loaded.tokenizer,
+        prompts,
+        batch_size=settings.batch_size,
+        max_new_tokens=settings.max_new_tokens,
+        add_bos=settings.add_bos,
     )
     results = []
     for item, text in zip(bench.items, texts, strict=True):
