@@ -1,0 +1,280 @@
+"""Page geometry for the books builder: text lines with their boxes, running headers and footers, columns.
+
+One page of a two-column textbook, as pymupdf's `dict` output, becomes `PageText(lines=[...])`:
+
+    Line("12    Clinical Notes", y0=28, size=8)          <- running header (repeats on many pages, number varies)
+    Line("The heart has four chambers ...", x0=60)       <- left column
+    Line("Cardiac output rises with ...", x0=308)        <- right column
+    Line("Example Press · page 12", y0=806, size=8)      <- running footer
+
+`mark_running_lines` finds the header and footer across the whole book and `reading_order` returns the body
+lines column by column (left column, then right, between full-width lines such as headings), tagging lines that
+sit in a table or on a figure. Coordinates are those of the unrotated page (pymupdf extracts text that way, so a
+page with /Rotate 90 reads like any other); a page whose text itself runs sideways is turned upright first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Text extraction flags: keep whitespace as is, clip to the page, and let MuPDF expand ligatures (ﬁ → fi).
+# No images (decoding them is slow and we only need their boxes, which get_image_info gives).
+FILLED_OR_STROKED = 16 | 32  # MuPDF char_flags: render modes 0-2 set these; mode 3 (invisible) sets neither
+SUPERSCRIPT, BOLD = 1, 16  # span["flags"] bits
+_CITATION_MARK = re.compile(r"[\d,\u2013\-\s]+")
+_PAGE_NUMBER = re.compile(r"\W*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*", re.I)
+_DIGITS = re.compile(r"\d+|\b[ivxlcdm]{1,7}\b")
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    bold: bool
+    block: int  # MuPDF's block number: a hint for paragraph breaks
+    kind: str = ""  # "", "table" or "figure" once reading_order has looked at the page
+
+
+@dataclass(slots=True)
+class PageText:
+    index: int  # 0-based page number
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    invisible_chars: int = 0
+    images: int = 0
+    image_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    status: str = "ok"  # ok | too_complex | unreadable
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line.text) for line in self.lines)
+
+
+def extract_page(page, index: int, flags: int, *, keep_invisible: bool, drop_citation_marks: bool) -> PageText:
+    """The visible text lines of one pymupdf page, turned upright when most of its text runs sideways."""
+    blocks = page.get_text("dict", flags=flags)["blocks"]
+    box = page.cropbox
+    out = PageText(index, box.width, box.height, images=len(page.get_images()))
+    by_dir: dict[tuple[float, float], list[Line]] = defaultdict(list)
+    for number, block in enumerate(blocks):
+        for line in block.get("lines", ()):
+            made = _make_line(line, number, out, keep_invisible, drop_citation_marks)
+            if made is not None:
+                by_dir[line["dir"]].append(made)
+    if len(by_dir) > 1:  # text at other angles than most of the page: margin stamps or labels, dropped
+        by_dir = _merge_directions(by_dir)
+    if by_dir:
+        direction = max(by_dir, key=lambda d: sum(len(x.text) for x in by_dir[d]))
+        out.lines = by_dir[direction]
+        if direction != (1.0, 0.0):
+            _turn_upright(out, direction)
+    return out
+
+
+def _merge_directions(by_dir: dict[tuple[float, float], list[Line]]) -> dict[tuple[float, float], list[Line]]:
+    merged: dict[tuple[float, float], list[Line]] = defaultdict(list)
+    for (c, s), lines in by_dir.items():
+        merged[(round(c, 1) + 0.0, round(s, 1) + 0.0)].extend(lines)
+    return merged
+
+
+def _make_line(line: dict, block: int, page: PageText, keep_invisible: bool, drop_marks: bool) -> Line | None:
+    parts: list[str] = []
+    size, longest, bold, dropped = 0.0, -1, False, False
+    for span in line["spans"]:
+        text = span["text"]
+        if not keep_invisible and not span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED:
+            page.invisible_chars += len(text.strip())
+            dropped = True
+            continue
+        if drop_marks and span["flags"] & SUPERSCRIPT and _is_citation_mark(text, parts):
+            continue
+        parts.append(text)
+        if len(text) > longest:
+            longest, size, bold = len(text), span["size"], bool(span["flags"] & BOLD)
+    text = "".join(parts).strip()
+    if not text:
+        return None
+    x0, y0, x1, y1 = line["bbox"]
+    if dropped:  # the box of the visible spans only
+        boxes = [s["bbox"] for s in line["spans"] if s.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED]
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return Line(text, x0, y0, x1, y1, round(size, 1), bold, block)
+
+
+def _is_citation_mark(text: str, before: list[str]) -> bool:
+    """A superscript like `12,13` after a word is a citation; after `m` or `10` it is an exponent (m², 10⁶)."""
+    if not _CITATION_MARK.fullmatch(text) or not before:
+        return False
+    prev = before[-1].rstrip()
+    if not prev or prev[-1].isdigit():
+        return False
+    if prev[-1] in ".,;:)]":
+        return True
+    word = prev.rsplit(None, 1)[-1]
+    return word.isalpha() and len(word) >= 3
+
+
+def _turn_upright(page: PageText, direction: tuple[float, float]) -> None:
+    """Rotate coordinates so that text running along `direction` runs left to right."""
+    c, s = direction
+    corners = [(0.0, 0.0), (page.width, 0.0), (0.0, page.height), (page.width, page.height)]
+    us = [x * c + y * s for x, y in corners]
+    vs = [-x * s + y * c for x, y in corners]
+    du, dv = min(us), min(vs)
+    for line in page.lines:
+        pts = [(line.x0, line.y0), (line.x1, line.y0), (line.x0, line.y1), (line.x1, line.y1)]
+        u = [x * c + y * s - du for x, y in pts]
+        v = [-x * s + y * c - dv for x, y in pts]
+        line.x0, line.x1, line.y0, line.y1 = min(u), max(u), min(v), max(v)
+    page.width, page.height = max(us) - du, max(vs) - dv
+    page.image_boxes = []  # not turned; figure detection by image boxes is skipped on such pages
+
+
+# -- running headers and footers --------------------------------------------------------------------------------
+def _edge_lines(page: PageText, band: float) -> Iterable[tuple[str, Line]]:
+    top, bottom = page.height * band, page.height * (1 - band)
+    for line in page.lines:
+        if line.y1 <= top:
+            yield "top", line
+        elif line.y0 >= bottom:
+            yield "bottom", line
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(text))
+
+
+def mark_running_lines(pages: list[PageText], band: float, min_repeats: int, body_size: float) -> int:
+    """Remove running headers, footers and page numbers: lines in the top or bottom `band` of the page that are
+    a page number, or whose text with digits masked repeats on nearby pages (within two pages of each other, as
+    recto and verso headers alternate): on `min_repeats` pages, or on 2 when the numbers in them differ (`12
+    Clinical Notes` / `14 Clinical Notes`) or the line is smaller than body text. A section heading that happens
+    to open three pages far apart in the book is not a header. Returns how many lines were removed."""
+    seen: dict[tuple, list[tuple[int, Line]]] = defaultdict(list)
+    numbers: dict[tuple, set[str]] = defaultdict(set)
+    for page in pages:
+        for edge, line in _edge_lines(page, band):
+            key = (edge, round(line.size), _DIGITS.sub("#", line.text.lower()))
+            seen[key].append((page.index, line))
+            numbers[key].add(" ".join(_DIGITS.findall(line.text.lower())))
+    doomed: set[int] = set()
+    for key, hits in seen.items():
+        near = _pages_near_another({index for index, _ in hits})
+        easy = (len(numbers[key]) > 1 and "#" in key[2]) or key[1] < body_size - 0.5
+        if near >= min_repeats or (easy and near >= 2):
+            doomed.update(id(line) for _, line in hits)
+        else:
+            doomed.update(id(line) for _, line in hits if is_page_number(line.text))
+    for page in pages:
+        page.lines = [line for line in page.lines if id(line) not in doomed]
+    return len(doomed)
+
+
+def _pages_near_another(indices: set[int]) -> int:
+    return sum(1 for i in indices if i - 1 in indices or i - 2 in indices or i + 1 in indices or i + 2 in indices)
+
+
+# -- reading order ------------------------------------------------------------------------------------------------
+def reading_order(page: PageText, body_size: float) -> list[list[Line]]:
+    """The page's lines as runs in reading order: on a two-column page, the lines between two full-width lines
+    come as the left column, then the right column. Lines in tables and on figures get `kind` set."""
+    lines = sorted(page.lines, key=lambda ln: (ln.y0 // 1, ln.x0))
+    _tag_figure_text(lines, page, body_size)
+    gutter = _gutter(lines, page.width)
+    if gutter is None:
+        runs = [lines]
+    else:
+        runs = []
+        left: list[Line] = []
+        right: list[Line] = []
+        for line in lines:
+            if line.x1 <= gutter:
+                left.append(line)
+            elif line.x0 >= gutter:
+                right.append(line)
+            else:  # full width: it closes the columns above it
+                runs.extend(r for r in (left, right) if r)
+                left, right = [], []
+                if runs and runs[-1] and runs[-1][-1].x0 < gutter < runs[-1][-1].x1:
+                    runs[-1].append(line)
+                else:
+                    runs.append([line])
+        runs.extend(r for r in (left, right) if r)
+    for run in runs:
+        _tag_table_rows(run)
+    return runs
+
+
+def _gutter(lines: list[Line], width: float) -> float | None:
+    """The x of a vertical gap between two columns that at most a few full-width lines cross, or None."""
+    if len(lines) < 6:
+        return None
+    lo, hi = width * 0.3, width * 0.7
+    left = sum(1 for ln in lines if ln.x1 < width * 0.55)
+    right = sum(1 for ln in lines if ln.x0 > width * 0.45)
+    if left < 3 or right < 3:
+        return None
+    events = sorted([(ln.x0, 1) for ln in lines] + [(ln.x1, -1) for ln in lines])
+    depth, best, best_x, prev_x = 0, len(lines) + 1, None, 0.0
+    for x, step in events:
+        if depth < best and prev_x < hi and x > lo and x - prev_x >= 4:
+            best, best_x = depth, (max(prev_x, lo) + min(x, hi)) / 2
+        depth += step
+        prev_x = x
+    if best_x is None or best > max(2, len(lines) // 8):
+        return None
+    return best_x
+
+
+def _tag_table_rows(run: list[Line]) -> None:
+    """Rows of three or more separate cells on one baseline, two rows or more close together, are a table."""
+    rows: dict[int, list[Line]] = defaultdict(list)
+    for line in run:
+        rows[round(line.y1 / 2)].append(line)
+    table_ys = sorted(key for key, cells in rows.items() if len(cells) >= 3)
+    if len(table_ys) < 2:
+        return
+    start = table_ys[0]
+    for prev, key in zip(table_ys, [*table_ys[1:], None], strict=True):
+        if key is None or key - prev > 15:  # more than ~30pt apart: a new table
+            if prev > start:
+                for line in run:
+                    if start <= round(line.y1 / 2) <= prev:
+                        line.kind = "table"
+            start = key
+
+
+def _tag_figure_text(lines: list[Line], page: PageText, body_size: float) -> None:
+    """Text drawn over a figure image, and short small labels on their own (vector-drawing labels)."""
+    blocks = Counter(line.block for line in lines)
+    for line in lines:
+        cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
+        if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in page.image_boxes) or (
+            line.size < body_size * 0.85
+            and blocks[line.block] <= 2
+            and len(line.text.split()) <= 4
+            and line.text[-1] not in ".:;!?"
+        ):
+            line.kind = "figure"
+
+
+def image_boxes(page, text_page: PageText) -> list[tuple[float, float, float, float]]:
+    """Boxes of the images on a page that are smaller than most of it (a full-page image is a background or a
+    scan, not a figure)."""
+    area = text_page.width * text_page.height
+    boxes = []
+    for info in page.get_image_info():
+        x0, y0, x1, y1 = info["bbox"]
+        if (x1 - x0) * (y1 - y0) < 0.6 * area:
+            boxes.append((x0, y0, x1, y1))
+    return boxes

@@ -1,0 +1,274 @@
+"""Running text for the books builder: paragraphs rebuilt from lines, hyphenation undone, text normalized.
+
+Lines of a column, in reading order,
+
+    "   The glomer-"  /  "ular filtration rate is a well-"  /  "known measure (see Fig. 3.2) [4]."
+
+become one paragraph: `The glomerular filtration rate is a well-known measure.` Whether a line-end hyphen is a
+hyphenation or part of a compound is decided by the book itself (`Vocabulary`): `glomerular` appears unbroken
+elsewhere, so `glomer-`+`ular` joins; `well-known` appears with its hyphen, so it stays. When the book says
+neither, the hyphen is dropped unless the first part is a word that forms compounds (`well-`, `self-`, ...) or
+the second starts with a capital or a digit (`anti-HIV`, `COVID-19`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from builders.books_layout import Line
+
+_TERMINAL = '.!?:;"”’)]'
+_BULLET = re.compile(r"(?:[•●▪■◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_WORD_END = re.compile(r"([^\W\d_]+)[-\u2010]$")
+_WORD_START = re.compile(r"[^\W\d_]+")
+COMPOUND_HEADS = frozenset(
+    [
+        "well",
+        "self",
+        "ill",
+        "all",
+        "half",
+        "cross",
+        "ever",
+        "non",
+        "multi",
+        "semi",
+        "pre",
+        "post",
+        "long",
+        "short",
+        "full",
+    ]
+)
+SUFFIXES = frozenset(
+    [
+        "er",
+        "ers",
+        "est",
+        "ing",
+        "ings",
+        "ed",
+        "ly",
+        "ness",
+        "tion",
+        "tions",
+        "sion",
+        "ment",
+        "ments",
+        "ity",
+        "ities",
+        "al",
+        "ous",
+        "ive",
+        "able",
+        "ible",
+    ]
+)
+# Ligatures and compatibility characters: expanded one by one (NFKC on everything would also turn m² into m2).
+_CHAR_MAP = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2008": " ",
+        "\u200a": " ",
+        "\u3000": " ",
+        "\u00ad": "",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\t": " ",
+        "\r": " ",
+        "\x0c": " ",
+    }
+)
+# UTF-8 read as cp1252/latin-1: a lead byte (Ã, Â, â, ...) followed by a continuation-byte character. Only such
+# paragraphs go through ftfy, which is slow enough to cost as much as extracting the page.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|\ufffd"
+)
+_CALLOUT = (
+    r"\s?[(\[]\s*(?i:see\s+(?:also\s+)?)?(?i:figs?\.?|figures?|tables?|tabs?\.|plates?|charts?|boxe?s?"
+    r"|chapters?|ch\.|sections?|§|pp?\.|pages?)\s*[A-Z]?\d[^()\[\]]{0,40}[)\]]"
+)
+_NUMERIC_CITATION = r"\s?\[\d{1,4}(?:\s*[,\u2013\-]\s*\d{1,4})*\]"
+_AUTHOR_YEAR = (
+    r"\s?\((?:[A-Z][\w'’\-]+(?:\s+(?:et\s+al\.?|and|&)(?:\s+[A-Z][\w'’\-]+)?)?,?\s+(?:19|20)\d\d[a-z]?"
+    r"(?:;\s*)?)+\)"
+)
+_URL = r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:)\]]|\b[\w.+\-]+@[\w\-]+\.[\w.\-]*\w|\bdoi:\s?10\.\S+\w"
+
+
+@dataclass(slots=True)
+class Para:
+    kind: str  # body | heading | table | figure
+    size: float
+    page: int
+    lines: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def is_heading(line: Line, body_size: float) -> bool:
+    if line.size >= body_size + 1.0 and line.size >= body_size * 1.1:
+        big = True
+    elif line.bold and len(line.text) < 90 and line.text[-1] not in ".,;":
+        big = False
+    else:
+        return False
+    return (len(line.text) <= 150 or not big) and any(c.isalpha() for c in line.text)
+
+
+def add_run(paras: list[Para], run: list[Line], page: int, body_size: float) -> None:
+    """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
+    continuing the last paragraph across a column or page break when the text runs on."""
+    left = min(line.x0 for line in run)
+    right = max(line.x1 for line in run)
+    # Only in justified text does a short line end a paragraph; ragged-right lines are short anyway.
+    justified = sum(1 for line in run if line.x1 > right - 3) >= 0.6 * len(run)
+    short = right - 0.25 * (right - left) if justified else -1.0
+    indent = left + 0.8 * body_size
+    # In a run whose paragraphs open with an indent, a first line without one carries on the paragraph from
+    # the previous column or page, even when a sentence ended there.
+    indented = len(run) >= 3 and any(line.x0 > indent for line in run[1:])
+    prev: Line | None = None
+    for line in run:
+        kind = line.kind or ("heading" if is_heading(line, body_size) else "body")
+        if prev is None:
+            start = not (paras and _runs_on(paras[-1], kind, line, indented and line.x0 <= indent))
+        else:
+            start = paras[-1].kind != kind or _breaks(prev, line, kind, left, short)
+        if start:
+            paras.append(Para(kind, line.size, page))
+        paras[-1].lines.append(line.text)
+        prev = line
+
+
+def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
+    if not para.kind == kind == "body" or abs(para.size - line.size) > 0.5 or _BULLET.match(line.text):
+        return False
+    last = para.lines[-1]
+    return unindented or (last[-1] not in _TERMINAL and (line.text[0].islower() or last[-1] == "-"))
+
+
+def _breaks(prev: Line, line: Line, kind: str, left: float, short: float) -> bool:
+    size = max(line.size, 1.0)
+    if line.y0 - prev.y1 > 0.8 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up (a new block)
+        return True
+    if kind == "heading":
+        return abs(line.size - prev.size) > 0.5
+    if _BULLET.match(line.text):
+        return True
+    ended = prev.text[-1] in _TERMINAL
+    if ended and line.x0 > left + 0.8 * size and prev.x0 <= left + 0.8 * size:
+        return True  # first-line indent
+    return ended and prev.x1 < short  # the short last line of a justified paragraph
+
+
+def is_caption(para: Para, body_size: float) -> str:
+    """`figure` or `table` when the paragraph is a caption (`Figure 2.1 ...`, `Table 3 ...`), else ``."""
+    m = _CAPTION.match(para.lines[0])
+    if not m:
+        return ""
+    if para.size < body_size - 0.4 or para.lines[0][m.end() : m.end() + 1] in (".", ":", "|", "—", "–", ""):
+        return "table" if m.group(1).lower().startswith("tab") else "figure"
+    return ""
+
+
+_CAPTION = re.compile(r"(fig(?:ure)?\.?|table|plate|chart|exhibit)\s+[A-Z]?\d+(?:[.\-–]\d+)*[a-zA-Z]?", re.I)
+
+
+class Vocabulary:
+    """The words of a book (lowercase, hyphenated compounds kept whole), to decide line-end hyphens."""
+
+    _PUNCT = str.maketrans({c: " " for c in ".,;:!?()[]{}\"'“”‘’/\\<>=+*&%$#@|~`^"})
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+
+    def add(self, text: str) -> None:
+        self.words.update(text.lower().translate(self._PUNCT).split())
+
+    def keeps_hyphen(self, first: str, second: str) -> bool:
+        """Whether the hyphen ending `first` stays when `second` follows on the next line: `exam-` + `ple` →
+        no (`example`); `well-` + `known` → yes (`well-known`)."""
+        head = _WORD_END.search(first[-48:])
+        tail = _WORD_START.match(second)
+        if head is None or tail is None or not second[0].islower():
+            return True  # `COVID-` + `19`, `anti-` + `HIV`, `12-` + `15`
+        w1, w2 = head.group(1).lower(), tail.group(0).lower()
+        if w1 + w2 in self.words:
+            return False
+        return f"{w1}-{w2}" in self.words or (w1 in COMPOUND_HEADS and w2 not in SUFFIXES)
+
+
+def join_lines(lines: list[str], vocab: Vocabulary) -> str:
+    """One paragraph from its lines: a space between lines, none after a hyphenation (which is removed)."""
+    parts = [lines[0]]
+    for line in lines[1:]:
+        last = parts[-1]
+        if last.endswith("\u00ad"):
+            parts[-1] = last[:-1]
+        elif last.endswith(("-", "\u2010")) and not last.endswith((" -", "--")):
+            if not vocab.keeps_hyphen(last, line):
+                parts[-1] = last[:-1]
+        else:
+            parts.append(" ")
+        parts.append(line)
+    return "".join(parts)
+
+
+class TextCleaner:
+    """Normalizes characters (ligatures, odd spaces, mojibake via ftfy, NFC) and removes what the options say:
+    figure/table callouts, citation markers, URLs and e-mail addresses."""
+
+    def __init__(self, callouts: bool, citations: bool, urls: bool) -> None:
+        parts = [
+            p
+            for p, on in ((_CALLOUT, callouts), (_NUMERIC_CITATION, citations), (_AUTHOR_YEAR, citations), (_URL, urls))
+            if on
+        ]
+        self.remove = re.compile("|".join(parts)) if parts else None
+
+    def __call__(self, text: str) -> str:
+        text = text.translate(_CHAR_MAP)
+        if not text.isascii():
+            if _MOJIBAKE.search(text):
+                text = _fix_mojibake(text)
+            text = unicodedata.normalize("NFC", text)
+        if self.remove is not None and (
+            "(" in text or "[" in text or "@" in text or "www." in text or "://" in text or "doi:" in text
+        ):
+            text = self.remove.sub("", text)
+            text = _EMPTY_BRACKETS.sub("", text)
+            text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text.strip()
+
+
+_EMPTY_BRACKETS = re.compile(r"\s?(?:\(\s*\)|\[\s*\])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:])")
+_SPACES = re.compile(r" {2,}")
+
+
+def _fix_mojibake(text: str) -> str:
+    import ftfy
+
+    config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, explain=False)
+    return ftfy.fix_text(text, config)
