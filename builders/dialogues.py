@@ -63,8 +63,8 @@ class ColumnMap:
     """Which columns of a generic JSON/JSONL/CSV file hold what.
     CLI: `--dialogue-columns user=question,assistant=answer`."""
 
-    user: str
-    assistant: str
+    user: str = ""
+    assistant: str = ""
     instruction: str = ""
     id: str = ""
 
@@ -81,9 +81,7 @@ class ColumnMap:
         known = {"user", "assistant", "instruction", "id"}
         bad = [k.strip() for k, sep, _ in pairs if not sep or k.strip() not in known]
         if bad:
-            raise ValueError(
-                f"column map {spec!r}: {bad[0]!r} is not KEY=COLUMN with KEY one of {sorted(known)}"
-            )
+            raise ValueError(f"column map {spec!r}: {bad[0]!r} is not KEY=COLUMN with KEY one of {sorted(known)}")
         return cls(**{k.strip(): v.strip() for k, _, v in pairs})
 
 
@@ -141,9 +139,7 @@ def _parse_rows(rows: Iterator[Any], origin: str, stem: str, options: DialogueOp
             )
             return
         source = options.source or ("icliniq" if kind == "icliniq" else SOURCE_ALIASES.get(stem, stem))
-        yield _row_record(
-            obj, kind, origin, source, f"{stem}:{_row_key(obj, kind, number, options)}", options
-        )
+        yield _row_record(obj, kind, origin, source, f"{stem}:{_row_key(obj, kind, number, options)}", options)
 
 
 def _row_kind(obj: dict[str, Any], options: DialogueOptions) -> str:
@@ -184,9 +180,7 @@ def _row_record(
     if not answer:
         return Rejection(origin, "empty_answer", f"{sample_id}: `{answer_column}` is empty", sample_id)
     if not user and not instruction:
-        return Rejection(
-            origin, "empty_question", f"{sample_id}: no question (input and instruction empty)", sample_id
-        )
+        return Rejection(origin, "empty_question", f"{sample_id}: no question (input and instruction empty)", sample_id)
     instruction = instruction or templates.pick(templates.DIALOGUE, options.seed, sample_id)
     return Instruction(
         instruction, user, answer, source, sample_id, templates.to_messages(instruction, user, answer), origin
@@ -216,9 +210,7 @@ def _parse_meddialog(text: str, origin: str, stem: str, options: DialogueOptions
         sample_id = f"{stem}:{dialogue_id}"
         turns = _meddialog_turns(lines)
         if isinstance(turns, str):
-            yield Rejection(
-                origin, turns, f"{sample_id}: dialogue has no usable patient/doctor exchange", sample_id
-            )
+            yield Rejection(origin, turns, f"{sample_id}: dialogue has no usable patient/doctor exchange", sample_id)
             continue
         instruction = templates.pick(templates.DIALOGUE, options.seed, sample_id)
         if len(turns) == 2:
@@ -275,9 +267,7 @@ def _meddialog_turns(lines: list[str]) -> list[tuple[str, str]] | str:
         else:
             merged.append((role, said))
     if merged and merged[0][0] == "assistant" and description:
-        merged.insert(
-            0, ("user", "\n".join(description))
-        )  # the description is the patient's opening question
+        merged.insert(0, ("user", "\n".join(description)))  # the description is the patient's opening question
     while merged and merged[0][0] == "assistant":
         merged.pop(0)
     while merged and merged[-1][0] == "user":  # a question left unanswered teaches nothing

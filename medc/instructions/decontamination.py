@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _LABEL = re.compile(r"^\s*#*\s*[A-Za-z][A-Za-z ]{0,30}:")
 _PRIME = np.uint64(0x100000001B3)
+ANSWERS = frozenset(qa_formats.PUBMEDQA_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ def _eval_kind(data: bytes, origin: str) -> str:
             whole = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             whole = None
-        if isinstance(whole, dict) and whole and all(isinstance(v, str) for v in whole.values()):
+        if isinstance(whole, dict) and whole and all(str(v).lower() in ANSWERS for v in whole.values()):
             raise ValueError(
                 f"{origin} holds only PubMedQA answers (test_ground_truth.json); pass the questions "
                 "file instead (ori_pqal.json or test_set.json)"
             )
-        if isinstance(whole, dict) and not {"question", "pubid", "opa", "sent1"} & set(whole):
-            return "pubmedqa"
+        if isinstance(whole, dict) and whole and all(isinstance(v, dict) for v in whole.values()):
+            return "pubmedqa"  # ori_pqal.json: {pmid: {"QUESTION": ...}}
     first = next((r for r in qa_formats.iter_json_rows(data, origin) if not isinstance(r, Rejection)), None)
     keys = set(first[1]) if first else set()
     if "opa" in keys:
