@@ -184,12 +184,12 @@ def licensing(licences: LicenceFacts) -> str:
     if licences.has_umls:
         if licences.umls_sabs:
             rows = "\n".join(
-                f"| {sab} | {srl} | {SRL_MEANING.get(srl, 'unknown level')} |"
+                f"| {sab} | {srl} | {SRL_MEANING.get(srl, 'unknown level')} | {licences.umls_records.get(sab, '')} |"
                 for sab, srl in sorted(licences.umls_sabs.items())
             )
             parts.append(
                 "UMLS sources used (SAB, restriction level from MRSAB `SRL`):\n\n"
-                f"| SAB | level | restriction |\n|---|---:|---|\n{rows}"
+                f"| SAB | level | restriction | records |\n|---|---:|---|---:|\n{rows}"
             )
         else:
             parts.append("The manifest does not record which UMLS sources were used.")

@@ -9,9 +9,9 @@
 Where the facts come from:
 - PMC articles: `meta.license` of the `papers` config, counted from that one Parquet column (the card is
   written once per build; one short column is cheap), or `manifest.extra["licenses"]` if a build recorded it.
-- UMLS: the MedC-I build records the sources it used in `manifest.extra["umls"]["sabs"]`, either as
-  `{"MSH": 0, ...}` (SAB → SRL, the MRSAB restriction level) or as `[{"sab": "MSH", "srl": 0}, ...]`.
-  A `umls_kg` config with no such record is treated as restricted: nobody can tell it is level 0 only.
+- UMLS: the MedC-I build records the sources it used (`manifest.extra["umls"]["sabs_used"]`) and their
+  restriction levels (`sabs_allowed[SAB]["srl"]`, MRSAB `SRL`). A `umls_kg` config with no such record is
+  treated as restricted: nobody can tell it is level 0 only.
 - Instruction sources: the `source` column of MedC-I configs, counted the same way (for the card).
 
 A restriction is a reason why the content may not be redistributed openly: PMC articles under a non-commercial
@@ -64,6 +64,7 @@ _CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<kind>[a-z-]+)|public
 class LicenceFacts:
     pmc: dict[str, int] = field(default_factory=dict)  # normalised PMC licence code → articles
     umls_sabs: dict[str, int] | None = None  # SAB → SRL; None: UMLS content, but no SABs recorded
+    umls_records: dict[str, int] = field(default_factory=dict)  # SAB → records built from it, when recorded
     has_umls: bool = False
     has_books: bool = False
     instruction_sources: dict[str, int] = field(default_factory=dict)  # Instruction.source → records
@@ -112,27 +113,27 @@ def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
         facts.instruction_sources = _count_column(root, shards, "source") if shards else {}
     facts.has_umls = build.config("umls_kg") is not None or "umls" in extra
     facts.umls_sabs = umls_sources(extra)
+    used = (extra.get("umls") or {}).get("sabs_used") if isinstance(extra.get("umls"), dict) else None
+    facts.umls_records = {str(k): int(v) for k, v in used.items()} if isinstance(used, dict) else {}
     facts.restrictions = _restrictions(facts)
     facts.notes = _notes(facts)
     return facts
 
 
 def umls_sources(extra: dict[str, Any]) -> dict[str, int] | None:
-    """SAB → SRL as the MedC-I build recorded it in `manifest.extra`, or None when it recorded nothing."""
-    section = extra.get("umls") or extra.get("umls_kg")
+    """SAB → SRL of the UMLS sources a MedC-I build used, as `builders/umls_release.py` and the assembly record
+    them: `extra["umls"]["sabs_used"]` ({SAB: records}) with levels from `extra["umls"]["sabs_allowed"]`
+    ({SAB: {"srl": 0, ...}}); a plain {SAB: SRL} under `sabs` is read too. None when nothing is recorded."""
+    section = extra.get("umls")
     if not isinstance(section, dict):
         return None
-    sabs = section.get("sabs", section.get("sources"))
-    if isinstance(sabs, dict):
-        return {str(k): _srl(v) for k, v in sabs.items()}
-    if isinstance(sabs, list):
-        out = {}
-        for item in sabs:
-            if isinstance(item, dict):
-                sab = item.get("sab", item.get("SAB"))
-                out[str(sab)] = _srl(item.get("srl", item.get("SRL")))
-        return out
-    return None
+    if isinstance(section.get("sabs"), dict):
+        return {str(k): _srl(v) for k, v in section["sabs"].items()}
+    allowed = section.get("sabs_allowed") if isinstance(section.get("sabs_allowed"), dict) else {}
+    used = section.get("sabs_used") if isinstance(section.get("sabs_used"), dict) else allowed
+    if not used:
+        return None
+    return {str(sab): _srl((allowed.get(sab) or {}).get("srl")) for sab in used}
 
 
 def _srl(value: Any) -> int:
@@ -168,9 +169,7 @@ def _notes(facts: LicenceFacts) -> list[str]:
     if facts.has_books:
         notes.append("Textbook licences are unknown to medc: publish the books config only with the rights.")
     if facts.has_umls:
-        notes.append(
-            "UMLS-derived records stay under the UMLS Metathesaurus License Agreement (users need a licence)."
-        )
+        notes.append("UMLS-derived records stay under the UMLS Metathesaurus License Agreement (users need a licence).")
     if facts.instruction_sources:
         notes.append(
             "Instruction sources keep their own terms (e.g. ChatDoctor data is research-only and "

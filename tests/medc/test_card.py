@@ -100,7 +100,7 @@ def test_medc_i_card_lists_configs_splits_sources_and_umls_restrictions(tmp_path
     assert "healthcaremagic: 8" in meta["license_details"] and "UMLS" in meta["license_details"]
     assert meta["task_categories"] == ["text-generation", "question-answering"]
     text = (out / "README.md").read_text()
-    assert "| SNOMEDCT_US | 9 | SNOMED CT affiliate licence |" in text
+    assert "| SNOMEDCT_US | 9 | SNOMED CT affiliate licence | 3 |" in text and "| MSH | 0 |" in text
     assert "UMLS sources with restriction level above 0: SNOMEDCT_US (level 9)" in text
     assert validate_build(read_build(out)) == []
     cache = str(tmp_path / "cache")

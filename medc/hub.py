@@ -1,0 +1,326 @@
+"""Publish a build directory to the Hugging Face Hub: resumable, rate-limit tolerant, careful with licences.
+
+    >>> report = push(Path("out"), PushOptions("me/medc-k", private=True))
+    >>> [len(c.uploads) for c in report.plan.commits], report.url
+    ([4, 3], 'https://huggingface.co/datasets/me/medc-k')
+
+What happens, in order:
+1. The card is checked against the files (`medc/card_validate.py`); a stale card is never published.
+2. Licence facts (`medc/licences.py`): content with restrictions (non-commercial PMC articles, UMLS sources above
+   restriction level 0) goes to a public repo only with `allow_restricted`; the refusal says why.
+3. The repo (and the branch named by `revision`) is created if needed; what the Hub holds at the target revision
+   is listed and compared by size and hash (`medc/hub_plan.py`): only missing or changed files are uploaded.
+4. Shards are uploaded in commits of bounded size; card, manifest and reports go last. A commit that fails with
+   429, a 5xx or a dropped connection is retried with exponential backoff (honouring `Retry-After`); a push that
+   still fails can simply be rerun, and uploads only the rest.
+
+Endpoint and token are huggingface_hub's own (`HF_ENDPOINT`, `HF_TOKEN` or the cached login); the token is never
+printed. A server without Xet storage (or `HF_HUB_DISABLE_XET=1`) gets plain LFS uploads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from medc.build_facts import read_build
+from medc.card_validate import validate_build
+from medc.hub_plan import CommitLimits, PlannedCommit, UploadPlan, local_files, plan_uploads, remote_files
+from medc.licences import licence_facts
+
+log = logging.getLogger(__name__)
+
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+class PushError(Exception):
+    """A push that cannot go on; the message says what to do."""
+
+
+class PushRefused(PushError):
+    """Restricted content headed for a public repo."""
+
+
+@dataclass(frozen=True)
+class PushOptions:
+    repo_id: str
+    """`namespace/name` of the dataset repo."""
+    private: bool = False
+    """Create the repo private (an existing repo keeps its visibility)."""
+    revision: str | None = None
+    """Branch to push to (created from main if missing); default main."""
+    create_pr: bool = False
+    """Open a pull request with the upload instead of committing to the branch."""
+    message: str = "Upload medc build"
+    allow_restricted: bool = False
+    """Publish restricted content (see medc/licences.py) to a public repo anyway."""
+    dry_run: bool = False
+    limits: CommitLimits = field(default_factory=CommitLimits)
+    retries: int = 6
+    """Retries per commit on 429, 5xx and dropped connections."""
+    backoff: float = 2.0
+    """Seconds before the first retry; doubled each time up to `max_backoff`."""
+    max_backoff: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not REPO_ID.match(self.repo_id):
+            raise ValueError(f"repo id {self.repo_id!r} is not `namespace/name` (e.g. `me/medc-k`)")
+        if self.retries < 0 or self.backoff < 0 or self.max_backoff < self.backoff:
+            raise ValueError("retries and backoff must be >= 0, and max_backoff >= backoff")
+        if not self.message.strip():
+            raise ValueError("the commit message is empty; pass --message TEXT")
+
+
+@dataclass
+class PushReport:
+    repo_id: str
+    revision: str
+    private: bool
+    repo_exists: bool
+    branch_exists: bool
+    plan: UploadPlan
+    restrictions: list[str]
+    notes: list[str]
+    refused: bool = False
+    dry_run: bool = False
+    commits: list[str] = field(default_factory=list)
+    pr_url: str | None = None
+    url: str = ""
+
+
+def push(
+    out_dir: Path, options: PushOptions, *, api: Any = None, sleep: Callable[[float], None] = time.sleep
+) -> PushReport:
+    """Push the build in `out_dir`; with `options.dry_run` only plan. Raises PushError / PushRefused."""
+    from huggingface_hub import HfApi
+
+    out_dir = Path(out_dir)
+    build = read_build(out_dir)
+    problems = validate_build(build)
+    if problems:
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise PushError(
+            f"{out_dir}: the card and the files disagree; fix the build or run `medc card {out_dir}`"
+            f" to rewrite the card, then push again:\n{listed}"
+        )
+    licences = licence_facts(build, out_dir)
+    api = api or HfApi()
+    report = _plan(api, out_dir, build, options, licences)
+    if report.refused and not options.dry_run:
+        raise PushRefused(refusal_message(report))
+    if options.dry_run or report.refused:
+        return report
+    _execute(api, out_dir, report, options, sleep)
+    return report
+
+
+def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: Any) -> PushReport:
+    revision = options.revision or "main"
+    info = _repo_info(api, options.repo_id)
+    exists = info is not None
+    private = bool(info.private) if exists else options.private
+    if exists and options.private and not private:
+        log.warning("%s exists and is public; --private does not change an existing repo", options.repo_id)
+    branch_exists = exists and _revision_exists(api, options.repo_id, revision)
+    base = revision if branch_exists else "main"
+    remote = (
+        remote_files(list(api.list_repo_tree(options.repo_id, repo_type="dataset", recursive=True, revision=base)))
+        if exists
+        else {}
+    )
+    plan = plan_uploads(local_files(out_dir, build), remote, options.limits)
+    refused = bool(licences.restrictions) and not private and not options.allow_restricted
+    return PushReport(
+        options.repo_id,
+        revision,
+        private,
+        exists,
+        branch_exists,
+        plan,
+        licences.restrictions,
+        licences.notes,
+        refused=refused,
+        dry_run=options.dry_run,
+        url=f"{api.endpoint}/datasets/{options.repo_id}",
+    )
+
+
+def _repo_info(api: Any, repo_id: str) -> Any:
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        return api.repo_info(repo_id, repo_type="dataset")
+    except RepositoryNotFoundError:
+        return None
+    except Exception as err:
+        raise _friendly(err) from err
+
+
+def _revision_exists(api: Any, repo_id: str, revision: str) -> bool:
+    from huggingface_hub.errors import RevisionNotFoundError
+
+    try:
+        api.repo_info(repo_id, repo_type="dataset", revision=revision)
+        return True
+    except RevisionNotFoundError:
+        return False
+
+
+def _execute(api: Any, out_dir: Path, report: PushReport, options: PushOptions, sleep: Callable[[float], None]) -> None:
+    if not report.repo_exists:
+        api.create_repo(options.repo_id, repo_type="dataset", private=options.private, exist_ok=True)
+        log.info("created %s repo %s", "private" if options.private else "public", options.repo_id)
+    if not report.branch_exists and report.revision != "main":
+        api.create_branch(options.repo_id, branch=report.revision, repo_type="dataset", exist_ok=True)
+    _use_plain_lfs_without_xet(api, options.repo_id, report.revision)
+    revision, create_pr = report.revision, options.create_pr
+    total = len(report.plan.commits)
+    for i, planned in enumerate(report.plan.commits, 1):
+        message = options.message if total == 1 else f"{options.message} ({i}/{total})"
+        info = _commit_with_retry(api, planned, options, revision, create_pr, message, sleep)
+        report.commits.append(info.oid)
+        log.info(
+            "commit %d/%d: %d files, %d deletions → %s",
+            i,
+            total,
+            len(planned.uploads),
+            len(planned.deletions),
+            info.oid[:10],
+        )
+        if create_pr:  # later commits go to the pull request's own ref
+            revision, create_pr, report.pr_url = info.pr_revision, False, info.pr_url
+
+
+def _commit_with_retry(
+    api: Any,
+    planned: PlannedCommit,
+    options: PushOptions,
+    revision: str,
+    create_pr: bool,
+    message: str,
+    sleep: Callable[[float], None],
+) -> Any:
+    attempt = 0
+    while True:
+        try:
+            return api.create_commit(
+                options.repo_id,
+                _operations(planned),
+                commit_message=message,
+                repo_type="dataset",
+                revision=revision,
+                create_pr=create_pr,
+            )
+        except Exception as err:
+            reason = transient_reason(err)
+            if reason is None:
+                raise _friendly(err) from err
+            attempt += 1
+            if attempt > options.retries:
+                raise PushError(
+                    f"gave up on {message!r} after {options.retries} retries ({reason}). Rerun the same command "
+                    "to resume: files already on the Hub are not uploaded again."
+                    + (
+                        " To continue a pull request, pass --revision refs/pr/N instead of --create-pr."
+                        if options.create_pr
+                        else ""
+                    )
+                ) from err
+            delay = _retry_after(err)
+            delay = delay if delay is not None else min(options.max_backoff, options.backoff * 2 ** (attempt - 1))
+            log.warning("%s failed (%s); retry %d/%d in %.1f s", message, reason, attempt, options.retries, delay)
+            sleep(delay)
+
+
+def _operations(planned: PlannedCommit) -> list[Any]:
+    """Fresh operation objects for each attempt (the client mutates them). A sha256 already computed while
+    planning is handed over, so no file is hashed twice."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    ops: list[Any] = []
+    for f in planned.uploads:
+        op = CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.source))
+        if f._sha256:
+            op.upload_info.sha256 = bytes.fromhex(f._sha256)
+        ops.append(op)
+    return ops + [CommitOperationDelete(path_in_repo=p) for p in planned.deletions]
+
+
+def transient_reason(err: BaseException) -> str | None:
+    """Why `err` is worth retrying (`HTTP 429`, `RemoteProtocolError`), or None. Looks down the cause chain: the
+    client wraps upload failures in RuntimeError."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        status = getattr(getattr(current, "response", None), "status_code", None)
+        if status in TRANSIENT_STATUS:
+            return f"HTTP {status}"
+        if isinstance(current, _transport_errors()):
+            return type(current).__name__
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
+    for module in ("httpx2", "httpx"):  # huggingface_hub 2.x speaks httpx2; older versions httpx
+        with contextlib.suppress(ImportError, AttributeError):
+            errors.append(importlib.import_module(module).TransportError)
+    return tuple(errors)
+
+
+def _retry_after(err: BaseException) -> float | None:
+    value = getattr(getattr(err, "response", None), "headers", {}).get("Retry-After")
+    return float(value) if value is not None and str(value).strip().isdigit() else None
+
+
+def _friendly(err: Exception) -> Exception:
+    status = getattr(getattr(err, "response", None), "status_code", None)
+    if status in (401, 403):
+        return PushError(
+            f"the Hub refused the request (HTTP {status}): log in with `hf auth login` or set "
+            "HF_TOKEN to a token with write access to this namespace"
+        )
+    return err
+
+
+def _use_plain_lfs_without_xet(api: Any, repo_id: str, revision: str) -> None:
+    """huggingface_hub uploads through Xet whenever hf_xet is installed; a server without Xet storage (an
+    on-premise Hub, a mirror) then fails. Ask the server for a Xet write token first, and fall back to LFS."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import build_hf_headers, get_session
+
+    if os.environ.get("HF_HUB_DISABLE_XET", "").upper() in ("1", "ON", "YES", "TRUE"):
+        constants.HF_HUB_DISABLE_XET = True  # honoured even when set after huggingface_hub was imported
+    if constants.HF_HUB_DISABLE_XET or importlib.util.find_spec("hf_xet") is None:
+        return  # the client's own test (utils/_runtime.is_xet_available)
+    url = f"{api.endpoint}/api/datasets/{repo_id}/xet-write-token/{quote(revision, safe='')}"
+    try:
+        offered = get_session().get(url, headers=build_hf_headers(token=api.token)).status_code == 200
+    except Exception as err:  # the probe itself failing means: do not count on Xet
+        log.debug("Xet probe failed: %s", err)
+        offered = False
+    if not offered:
+        log.info("the server offers no Xet storage; uploading with plain LFS")
+        constants.HF_HUB_DISABLE_XET = True
+
+
+def refusal_message(report: PushReport) -> str:
+    reasons = "\n".join(f"  - {r}" for r in report.restrictions)
+    return (
+        f"refusing to publish to the public repo {report.repo_id}: the build holds content with restrictive "
+        f"licences:\n{reasons}\nPush with --private, rebuild without that content, or pass --allow-restricted "
+        "if you hold the rights to publish it."
+    )
