@@ -62,5 +62,5 @@ def configure_logging(level: int) -> None:
 
     handler = RichHandler(show_path=False, rich_tracebacks=False, markup=False)
     logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]", handlers=[handler], force=True)
-    for noisy in ("httpx", "httpcore", "urllib3", "filelock", "fsspec", "datasets", "huggingface_hub"):
+    for noisy in ("httpx", "httpx2", "httpcore", "urllib3", "filelock", "fsspec", "datasets", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
