@@ -97,10 +97,9 @@ def parse(unit: WorkUnit, options: BookOptions = BookOptions()) -> Iterator[Docu
     if isinstance(opened, Rejection):
         yield opened
         return
-    doc, notices = opened
+    doc, truncated = opened
     try:
-        yield from notices
-        yield from _parse_document(doc, unit, BookMeta(file_name=name, sha1=sha1), options)
+        yield from _parse_document(doc, unit, BookMeta(file_name=name, sha1=sha1), options, truncated)
     finally:
         doc.close()
 
@@ -126,28 +125,21 @@ def _open(unit: WorkUnit, name: str):
     if doc.page_count == 0:
         doc.close()
         return Rejection(origin, "truncated" if not ended else "corrupt_pdf", "MuPDF finds no pages in it")
-    notices = []
-    if not ended:
-        notices.append(
-            Notice(
-                origin,
-                "truncated",
-                detail=f"no %%EOF at the end; MuPDF rebuilt {doc.page_count} pages from what is there",
-            )
-        )
-    return doc, notices
+    return doc, not ended
 
 
 def _cleaner(options: BookOptions) -> TextCleaner:
     return TextCleaner(options.remove_callouts, options.remove_citations, options.remove_urls)
 
 
-def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions) -> Iterator:
+def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, truncated: bool) -> Iterator:
     book = extract_pages(doc, options)
-    problem = _no_text_reason(unit.origin, book)
+    problem = _no_text_reason(unit.origin, book, truncated)
     if problem is not None:
         yield problem
         return
+    if truncated:
+        yield Notice(unit.origin, "truncated", detail=f"no %%EOF at the end; MuPDF rebuilt {len(book.pages)} pages")
     yield from _page_notices(unit.origin, book)
     pages = book.pages
     mark_running_lines(pages, options.running_band, options.running_min_repeats, book.body_size)
@@ -188,10 +180,14 @@ def _page_notices(origin: str, book: ExtractedBook) -> Iterator[Notice]:
             yield Notice(origin, code, status[status_code])
 
 
-def _no_text_reason(origin: str, book: ExtractedBook) -> Rejection | None:
+def _no_text_reason(origin: str, book: ExtractedBook, truncated: bool) -> Rejection | None:
     n = len(book.pages)
     if any(page.chars for page in book.pages):
         return None
+    if truncated:
+        return Rejection(
+            origin, "truncated", f"the file ends early (no %%EOF); of the {n} pages MuPDF rebuilt, none has text left"
+        )
     if book.invisible_pages:
         return Rejection(
             origin,
@@ -205,7 +201,8 @@ def _no_text_reason(origin: str, book: ExtractedBook) -> Rejection | None:
             "needs_ocr",
             f"none of its {n} pages has a text layer ({book.needs_ocr_pages} are images); run OCR first",
         )
-    return Rejection(origin, "no_text", f"no extractable text on any of its {n} pages")
+    status = ", ".join(f"{k}: {v}" for k, v in sorted(Counter(p.status for p in book.pages).items()))
+    return Rejection(origin, "no_text", f"no extractable text on any of its {n} pages ({status})")
 
 
 def _chapter_paragraphs(

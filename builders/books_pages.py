@@ -126,10 +126,10 @@ def _dropped_pages(pages: list[PageText], options, notes: Counter[str]) -> set[i
 
 def _drop_leading_pages(pages: list[PageText], drop: set[int], notes: Counter[str]) -> None:
     """Without an outline: title, half-title and dedication pages are the short pages before the first page with
-    a real amount of text, within the first pages of the book."""
-    for page in pages[: max(8, len(pages) // 20)]:
-        if page.chars >= 500:
-            return
+    a real amount of text, when that page comes within the first pages of the book."""
+    window = pages[: max(8, len(pages) // 20)]
+    first = next((page.index for page in window if page.chars >= 500), None)
+    for page in window[: first or 0]:
         if page.index not in drop and page.chars:
             drop.add(page.index)
             notes["dropped_front_matter_pages"] += 1

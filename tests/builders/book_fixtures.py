@@ -113,8 +113,8 @@ class FixtureBook:
         """A scanned page: one image covering it, optionally with an OCR text layer in render mode 3."""
         page = self.new_page(running=False)
         pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 60, 80), False)
-        pix.set_rect(pix.irect, 200)
-        pix.set_rect(pymupdf.IRect(10, 10, 50, 20), 40)
+        pix.set_rect(pix.irect, (200,))
+        pix.set_rect(pymupdf.IRect(10, 10, 50, 20), (40,))
         pdf_page = page.page
         pdf_page.insert_image(pdf_page.rect, pixmap=pix)
         if invisible_text:
@@ -124,6 +124,23 @@ class FixtureBook:
                 writer.append((self.margin, y), line, font=self.font, fontsize=BODY)
                 y += self.line_height
             writer.write_text(pdf_page, render_mode=3)
+
+    def columns_page(self, columns: list[list[str]], heading: str = "", chapter: str = "") -> int:
+        """A page with the given lines in side-by-side columns under an optional full-width heading (which also
+        opens an outline chapter). A line starting with a tab is indented. Returns the page number."""
+        page = self.new_page(chapter=chapter or heading, running=not heading)
+        y0 = self.margin + 10
+        if heading:
+            self.outline.append([1, heading, page.number])
+            self.text(page, self.margin, self.margin + 30, heading, TITLE, bold=True)
+            y0 = self.margin + 70
+        col_w = (self.width - 2 * self.margin - (len(columns) - 1) * self.gutter) / len(columns)
+        for i, lines in enumerate(columns):
+            x = self.margin + i * (col_w + self.gutter)
+            for j, line in enumerate(lines):
+                indent = 14.0 if line.startswith("\t") else 0.0
+                self.text(page, x + indent, y0 + j * self.line_height, line.lstrip("\t"))
+        return page.number
 
     # -- chapters ----------------------------------------------------------------------------------------------
     def chapter(
@@ -157,7 +174,7 @@ class FixtureBook:
             flow.heading("References")
             for ref in references:
                 flow.paragraph(ref, indent=0)
-        return self.outline[-1][2] if level2 and sections else page.number
+        return page.number
 
     def to_bytes(self, outline: bool = True, **save: object) -> bytes:
         for entry in self.pages:
@@ -169,7 +186,7 @@ class FixtureBook:
             writer.write_text(page)
         if outline and self.outline:
             self.doc.set_toc(self.outline)
-        return self.doc.tobytes(garbage=3, deflate=True, **save)
+        return self.doc.tobytes(garbage=3, deflate=True, no_new_id=True, **save)
 
     def _running_lines(self, entry: _Page) -> None:
         n = entry.number
@@ -365,3 +382,95 @@ def benchmark_book(pages: int = 300, seed: int = 7) -> bytes:
             sections={10: "Mechanisms", 25: "Clinical features"},
         )
     return book.to_bytes()
+
+
+# -- the sample book the tests read ------------------------------------------------------------------------------
+HEART_P1 = [
+    "The heart is a muscular pump with four chambers. Its \ufb01bres contract in a well-",
+    "known sequence that begins at the sinoatrial node (see Fig. 1.2) and spreads to the",
+    "ventricles within a fraction of a second [3]. Drugs such as beta-",
+    "blockers slow this sequence; the ef\ufb01cacy of each is judged in the exam-",
+    "ple that follows. Lecture notes are kept at https://example.org/heart-notes for reference.",
+]
+HEART_P1_TEXT = (
+    "The heart is a muscular pump with four chambers. Its fibres contract in a well-known sequence that begins "
+    "at the sinoatrial node and spreads to the ventricles within a fraction of a second. Drugs such as "
+    "beta-blockers slow this sequence; the efficacy of each is judged in the example that follows. Lecture notes "
+    "are kept at for reference."
+)
+HEART_P2 = (
+    "Heart rate rises with sympathetic tone and falls with vagal tone (Smith et al., 2001). Physicians "
+    "prescribe beta-blockers after a myocardial infarction, and the effect on heart rate is seen within days "
+    "(Table 1.1)."
+)
+HEART_P2_TEXT = (
+    "Heart rate rises with sympathetic tone and falls with vagal tone. Physicians prescribe beta-blockers after a "
+    "myocardial infarction, and the effect on heart rate is seen within days."
+)
+KIDNEY_LEFT = [
+    "\tEach kidney holds about a million nephrons. The",
+    "nephron filters plasma in the glomerulus and then",
+    "reclaims water and salt along the tubule. The func-",
+]
+KIDNEY_RIGHT = [
+    "tional reserve of the kidney is large, so that",
+    "creatinine rises only after half of the nephrons",
+    "are lost.",
+    "\tUrine output falls when the blood pressure falls.",
+]
+KIDNEY_TEXT = (
+    "Each kidney holds about a million nephrons. The nephron filters plasma in the glomerulus and then reclaims "
+    "water and salt along the tubule. The functional reserve of the kidney is large, so that creatinine rises "
+    "only after half of the nephrons are lost.\n\nUrine output falls when the blood pressure falls."
+)
+REFERENCES = [
+    "1. Smith A, Jones B. Cardiac cycles in health. J Heart Stud. 2001;12:1-9.",
+    "2. Lee C. Valve disease revisited. Heart Rev. 2003;4:5-6.",
+]
+INDEX = [
+    f"{term}, {3 + i}, {10 + 2 * i}"
+    for i, term in enumerate(
+        [
+            "aorta",
+            "atrium",
+            "beta-blockers",
+            "creatinine",
+            "glomerulus",
+            "heart rate",
+            "kidney",
+            "nephron",
+            "sinoatrial node",
+            "stroke volume",
+            "tubule",
+            "urine output",
+            "vagal tone",
+            "valves",
+            "ventricle",
+        ]
+    )
+]
+
+
+def sample_book(outline: bool = True) -> bytes:
+    """Title and copyright pages, a contents page, a one-column chapter (hyphenation, ligatures, callouts,
+    citations, a URL, a figure, a table, a section, references) long enough for running headers, a two-column
+    chapter, a scanned page and an index."""
+    rng = random.Random(3)
+    book = FixtureBook("Clinical Notes")
+    book.title_page()
+    book.copyright_page()
+    book.toc_page([("1 The Heart", 4), ("2 The Kidney", 7), ("Index", 9)])
+    filler = [random_paragraph(rng, 6) for _ in range(16)]
+    book.chapter(
+        "1 The Heart",
+        [HEART_P1, HEART_P2, *filler],
+        sections={4: "Regulation"},
+        figure_caption="Figure 1.2 The conduction system of the heart.",
+        table=[["Drug", "Dose", "Route"], ["Aspirin", "75 mg", "Oral"], ["Heparin", "5000 units", "IV"]],
+        references=REFERENCES,
+    )
+    book.columns_page([KIDNEY_LEFT, KIDNEY_RIGHT], heading="2 The Kidney")
+    book.image_page()
+    book.index_pages(INDEX)
+    book.outline = [[1, "Contents", 3], *book.outline, [1, "Index", len(book.pages)]]
+    return book.to_bytes(outline=outline)
