@@ -1,0 +1,35 @@
+"""The dedup keys of one document, computed in the build's workers: an exact-text hash and a MinHash signature.
+
+    >>> text_hash, minhash = dedup_keys("Aspirin irreversibly inhibits ...", DedupConfig())
+    >>> len(text_hash), len(minhash)     # xxh3-128; 8-byte settings fingerprint + 128 uint32 values
+    (16, 520)
+
+They land in the internal columns `Document._text_hash` and `Document._minhash` of the staged records, so the
+finalizer reads hashes and signatures, never texts, unless a signature was made with other settings.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import xxhash
+
+from medc.dedup.config import DedupConfig
+from medc.dedup.minhash import MinHasher
+
+
+def text_hash(text: str) -> bytes:
+    """xxh3-128 of the UTF-8 text: two texts with the same hash are, for all purposes, the same text."""
+    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
+
+
+def dedup_keys(text: str, config: DedupConfig) -> tuple[bytes, bytes]:
+    """(text hash, stored MinHash signature) of a cleaned text."""
+    hasher = minhasher(config.ngram, config.num_perm, config.seed)
+    return text_hash(text), hasher.to_bytes(hasher.signature(text))
+
+
+@functools.lru_cache(maxsize=4)
+def minhasher(ngram: int, num_perm: int, seed: int) -> MinHasher:
+    """One hasher per process and setting (it keeps a scratch buffer between calls)."""
+    return MinHasher(ngram, num_perm, seed)

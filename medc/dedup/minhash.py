@@ -1,0 +1,145 @@
+"""MinHash signatures of word n-grams, computed with numpy over all shingles of a document at once.
+
+    >>> hasher = MinHasher(ngram=5, num_perm=128, seed=1)
+    >>> sig = hasher.signature("Aspirin irreversibly inhibits cyclooxygenase-1 in platelets ...")
+    >>> sig.dtype, sig.shape
+    (dtype('uint32'), (128,))
+    >>> estimate_jaccard(sig, hasher.signature("Aspirin irreversibly inhibits cyclooxygenase-1 ..."))
+    0.9375
+
+Words are runs of ASCII letters and digits or non-ASCII characters in the lowercased UTF-8 text (so `Naïve`
+and `α` are words, punctuation and spaces separate them); a shingle is `ngram` consecutive words, and a text
+with fewer words has one shingle of all of them. Each word is hashed by tabulation (a random 64-bit value per
+position and byte, XORed), a shingle by XORing its words' hashes rotated by their position, folded to 32 bits.
+
+The permutations are datasketch's default scheme ("affine32", datasketch >= 2.0): the 32-bit shingle hash is
+pre-mixed with the MurmurHash3 finalizer, then `a * h + b mod 2^32` for `num_perm` pairs `(a, b)` drawn from
+`numpy.random.RandomState(seed)` exactly as datasketch draws them. The arithmetic is done in uint64 where
+nothing can overflow (`a, h, b < 2^32`, so `a * h + b < 2^64`) and the low 32 bits are kept; the signature is
+bit-for-bit what `datasketch.MinHash(num_perm, seed).update_batch` gives for the same 32-bit shingle hashes,
+so `as_lean_minhash` can feed `datasketch.MinHashLSH`. No step hashes one shingle at a time in Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xxhash
+
+SCHEME = "affine32"  # datasketch's name for these permutations
+_M32 = np.uint64(0xFFFFFFFF)
+_FMIX = (np.uint64(16), np.uint64(0x85EBCA6B), np.uint64(13), np.uint64(0xC2B2AE35))
+_BLOCK = 1024  # shingles per block: a (128, 1024) uint64 block is 1 MiB, about one core's L2 cache
+_TOKEN_POSITIONS = 32  # tabulation table rows; byte positions past 32 in a word reuse rows (mod 32)
+_ROTATION = 11  # bits a word's hash is rotated per position in its shingle
+
+# Bytes that belong to words: ASCII letters and digits, and every byte of a non-ASCII character.
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8)] = True
+_WORD_BYTE[0x80:] = True
+
+
+class MinHasher:
+    """Signatures for one setting of (ngram, num_perm, seed). Cheap to create; not shared between threads."""
+
+    def __init__(self, ngram: int = 5, num_perm: int = 128, seed: int = 1) -> None:
+        if ngram < 1 or num_perm < 2:
+            raise ValueError(f"need ngram >= 1 and num_perm >= 2, got ngram={ngram}, num_perm={num_perm}")
+        self.ngram, self.num_perm, self.seed = ngram, num_perm, seed
+        self.a, self.b = affine32_permutations(num_perm, seed)
+        # Fixed, so that word hashes never depend on the seed, the process or the machine.
+        table = np.random.default_rng(0x6D656463).bytes(_TOKEN_POSITIONS * 256 * 8)
+        self._table = np.frombuffer(table, dtype="<u8").astype(np.uint64)
+        self._buffer = np.empty(_BLOCK * num_perm, dtype=np.uint64)
+        # Identifies how a stored signature was made, so a signature from other settings is never compared.
+        self.fingerprint = xxhash.xxh64_digest(f"medc-minhash-v1/{SCHEME}/{ngram}/{num_perm}/{seed}".encode())
+
+    def signature(self, text: str) -> np.ndarray:
+        """The MinHash signature of `text`: `num_perm` uint32 values (all 2^32-1 for a text without words)."""
+        return self.signature_of(self.shingle_hashes(text))
+
+    def shingle_hashes(self, text: str) -> np.ndarray:
+        """The 32-bit hashes of the word n-grams of `text`, in text order (repeats included)."""
+        data = np.frombuffer(text.lower().encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        words = self._word_hashes(data)
+        if words.size == 0:
+            return np.empty(0, dtype=np.uint64)
+        n = min(self.ngram, words.size)
+        count = words.size - n + 1
+        shingles = words[:count].copy()
+        for i in range(1, n):
+            shingles ^= _rotate_left(words[i : i + count], (_ROTATION * i) % 64)
+        return (shingles ^ (shingles >> np.uint64(32))) & _M32
+
+    def signature_of(self, hashes: np.ndarray) -> np.ndarray:
+        """The signature of a set given by its 32-bit hashes (uint64 array of values below 2^32)."""
+        signature = np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint64)
+        mixed = _fmix32(hashes.astype(np.uint64, copy=False))
+        for start in range(0, mixed.size, _BLOCK):
+            block = mixed[start : start + _BLOCK]
+            # One row per permutation: numpy's fast loops are "scalar op contiguous row".
+            out = self._buffer[: self.num_perm * block.size].reshape(self.num_perm, block.size)
+            np.multiply(self.a[:, None], block[None, :], out=out)  # a, h < 2^32, so a * h < 2^64
+            np.add(out, self.b[:, None], out=out)  # a * h + b <= (2^32 - 1)^2 + 2^32 - 1 < 2^64
+            np.bitwise_and(out, _M32, out=out)
+            np.minimum(signature, out.min(axis=1), out=signature)
+        return signature.astype(np.uint32)
+
+    def _word_hashes(self, data: np.ndarray) -> np.ndarray:
+        is_word = _WORD_BYTE[data]
+        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        if starts.size == 0:
+            return np.empty(0, dtype=np.uint64)
+        lengths = np.flatnonzero(edges == -1) - starts
+        positions = np.flatnonzero(is_word)
+        offset_in_word = positions - np.repeat(starts, lengths)
+        keys = ((offset_in_word % _TOKEN_POSITIONS) << 8) | data[positions]
+        first = np.zeros(starts.size, dtype=np.intp)
+        np.cumsum(lengths[:-1], out=first[1:])
+        return np.bitwise_xor.reduceat(self._table[keys], first)
+
+    def to_bytes(self, signature: np.ndarray) -> bytes:
+        """The signature with this hasher's fingerprint in front (for `Document._minhash`)."""
+        return self.fingerprint + signature.astype("<u4", copy=False).tobytes()
+
+    def from_bytes(self, blob: bytes | None) -> np.ndarray | None:
+        """The signature stored by `to_bytes`, or None if it is missing or was made with other settings."""
+        if blob is None or len(blob) != 8 + 4 * self.num_perm or blob[:8] != self.fingerprint:
+            return None
+        return np.frombuffer(blob, dtype="<u4", offset=8).astype(np.uint32)
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 parameters (`MinHash._init_permutations`), widened to uint64: a odd, b any."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32).astype(np.uint64)
+    return a, b
+
+
+def estimate_jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """The share of equal signature slots: an unbiased estimate of the Jaccard similarity of the two sets."""
+    return float(np.count_nonzero(first == second)) / first.size
+
+
+def as_lean_minhash(signature: np.ndarray, seed: int):  # -> datasketch.LeanMinHash
+    """The signature as a datasketch `LeanMinHash`, e.g. to insert into or query a `MinHashLSH`."""
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=seed, hashvalues=signature, scheme=SCHEME)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer on values below 2^32 held in uint64; products stay below 2^64."""
+    shift1, mul1, shift2, mul2 = _FMIX
+    h = h ^ (h >> shift1)
+    h = (h * mul1) & _M32
+    h ^= h >> shift2
+    h = (h * mul2) & _M32
+    return h ^ (h >> shift1)
+
+
+def _rotate_left(x: np.ndarray, bits: int) -> np.ndarray:
+    if bits == 0:
+        return x
+    return (x << np.uint64(bits)) | (x >> np.uint64(64 - bits))

@@ -1,0 +1,112 @@
+"""Near duplicates: MinHash signatures in a datasketch `MinHashLSH` index, kept or dropped greedily by rank.
+
+    >>> found = near_duplicates(signatures, order=np.argsort(rank), config=DedupConfig(threshold=0.8))
+    >>> found.removed, found.kept, found.similarity
+    (array([5]), array([2]), array([0.86]))
+
+Documents are visited from the most to the least preferred (`order`, see `DedupConfig` for the keep policy).
+Each is looked up among the documents kept so far; when the LSH returns a candidate whose estimated Jaccard
+similarity (share of equal signature slots) reaches `threshold`, the document is removed as a duplicate of
+the most similar one; otherwise it is kept and inserted. Candidates are always verified on signatures, so LSH
+false positives cost time, never documents. Removed documents are never inserted, so every removed document is
+similar to a kept one (no chains A~B~C that remove C for resembling a removed B), and the result does not
+depend on the order the documents were built in.
+
+The index holds only the kept documents' band hashes. In memory that is about 1-2 kB per document with the
+defaults; for corpora beyond one machine's memory set `lsh_storage = "redis"` (and `redis_host`, `redis_port`,
+`redis_db`): datasketch then keeps the buckets in that Redis server (`pip install redis`, e.g. `docker run -p
+6379:6379 redis`), under a key prefix unique to the run that is deleted at the end. Redis answers each lookup
+over the network, so expect that to be several times slower than memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+
+from medc.dedup.config import DedupConfig
+from medc.dedup.minhash import as_lean_minhash
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NearDuplicates:
+    removed: np.ndarray  # row numbers of removed documents, in visiting order
+    kept: np.ndarray  # the kept document each was found similar to
+    similarity: np.ndarray  # estimated Jaccard similarity of the pair
+    bands: int = 0
+    rows_per_band: int = 0
+
+
+def near_duplicates(signatures: np.ndarray, order: np.ndarray, config: DedupConfig) -> NearDuplicates:
+    """Visit `order` (row numbers of `signatures`, most preferred first) and split it into kept and removed."""
+    lsh, cleanup = _make_lsh(config)
+    removed: list[int] = []
+    kept: list[int] = []
+    similarity: list[float] = []
+    try:
+        for row in order.tolist():
+            signature = signatures[row]
+            minhash = as_lean_minhash(signature, config.seed)
+            match = _best_match(signatures, signature, lsh.query(minhash), config.threshold)
+            if match is None:
+                lsh.insert(row, minhash, check_duplication=False)
+            else:
+                removed.append(row)
+                kept.append(match[0])
+                similarity.append(match[1])
+    finally:
+        cleanup()
+    return NearDuplicates(
+        np.array(removed, dtype=np.int64),
+        np.array(kept, dtype=np.int64),
+        np.array(similarity, dtype=np.float64),
+        lsh.b,
+        lsh.r,
+    )
+
+
+def _best_match(
+    signatures: np.ndarray, signature: np.ndarray, candidates: list[int], threshold: float
+) -> tuple[int, float] | None:
+    """The most similar candidate at or above `threshold` (ties: the smallest row, deterministic)."""
+    if not candidates:
+        return None
+    rows = np.array(sorted(candidates), dtype=np.int64)
+    similarity = np.count_nonzero(signatures[rows] == signature, axis=1) / signature.size
+    best = int(np.argmax(similarity))
+    if similarity[best] < threshold:
+        return None
+    return int(rows[best]), float(similarity[best])
+
+
+def _make_lsh(config: DedupConfig):  # -> (datasketch.MinHashLSH, cleanup callable)
+    from datasketch import MinHashLSH
+
+    if config.lsh_storage == "memory":
+        return MinHashLSH(threshold=config.threshold, num_perm=config.num_perm), lambda: None
+    basename = f"medc-dedup-{uuid.uuid4().hex[:12]}".encode()
+    server = {"host": config.redis_host, "port": config.redis_port, "db": config.redis_db}
+    storage = {"type": "redis", "basename": basename, "redis": server}
+    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, storage_config=storage)
+    log.info(
+        "LSH index in Redis %s:%s/%s under %s*",
+        config.redis_host,
+        config.redis_port,
+        config.redis_db,
+        basename.decode(),
+    )
+    return lsh, lambda: _delete_prefix(server, basename)
+
+
+def _delete_prefix(server: dict, prefix: bytes) -> None:
+    import redis
+
+    client = redis.Redis(**server)
+    keys = list(client.scan_iter(match=prefix + b"*", count=10_000))
+    for start in range(0, len(keys), 10_000):
+        client.delete(*keys[start : start + 10_000])
