@@ -130,7 +130,39 @@ def sources_and_processing(build: BuildFacts) -> str:
         )
     )
     parts.append(_counts_table("### Notices (kept, but worth knowing)", "notice", m.get("notices"), ""))
+    parts.append(build_steps(m.get("extra") or {}))
     return "\n\n".join(p for p in parts if p)
+
+
+def build_steps(extra: dict[str, Any]) -> str:
+    """What the finalizing steps reported in `manifest.extra`: records per instruction source through assembly
+    (staged, duplicates, contaminated, capped, train, validation), dedup, decontamination, the UMLS release."""
+    parts = []
+    sources = (extra.get("instructions") or {}).get("sources")
+    if isinstance(sources, dict) and sources:
+        columns = sorted({k for counts in sources.values() if isinstance(counts, dict) for k in counts})
+        rows = [
+            f"| `{name}` | " + " | ".join(f"{counts.get(c, '')}" for c in columns) + " |"
+            for name, counts in sources.items()
+            if isinstance(counts, dict)
+        ]
+        header = "| source | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns)
+        parts.append("Records per instruction source through assembly:\n\n" + header + "\n" + "\n".join(rows))
+    for name in ("dedup", "decontamination", "umls"):
+        section = extra.get(name)
+        if isinstance(section, dict):
+            facts = [f"{k}: {_brief(v)}" for k, v in section.items() if _brief(v) is not None]
+            parts.append(f"- {name}: " + "; ".join(facts))
+    return "### Build steps\n\n" + "\n\n".join(parts) if parts else ""
+
+
+def _brief(value: Any) -> str | None:
+    """A scalar as is, a flat mapping as `a 1, b 2`; nested structures are left to manifest.json."""
+    if isinstance(value, (str, int, float, bool)):
+        return str(value)
+    if isinstance(value, dict) and all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        return ", ".join(f"{k} {v}" for k, v in value.items()) or "none"
+    return None
 
 
 def _counts_table(title: str, key: str, counts: dict[str, int] | None, note: str) -> str:

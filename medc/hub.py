@@ -127,7 +127,17 @@ def push(
 
 def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: Any) -> PushReport:
     revision = options.revision or "main"
-    info = _repo_info(api, options.repo_id)
+    notes = list(licences.notes)
+    try:
+        info = _repo_info(api, options.repo_id)
+    except Exception as err:  # a dry run offline still shows the whole plan, with that caveat
+        if not (options.dry_run and transient_reason(err)):
+            raise
+        notes.append(
+            f"{api.endpoint} could not be reached ({transient_reason(err)}); the plan assumes the repo "
+            "does not exist yet"
+        )
+        info = None
     exists = info is not None
     private = bool(info.private) if exists else options.private
     if exists and options.private and not private:
@@ -149,7 +159,7 @@ def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: A
         branch_exists,
         plan,
         licences.restrictions,
-        licences.notes,
+        notes,
         refused=refused,
         dry_run=options.dry_run,
         url=f"{api.endpoint}/datasets/{options.repo_id}",

@@ -98,6 +98,7 @@ class FakeHub:
         self.lock = threading.RLock()
         self.url = ""
         self.tokens_seen: set[str] = set()
+        self.downloads: list[tuple[str, str | None]] = []  # (path, Range header) of every GET of a file
 
     # --- test helpers ---------------------------------------------------------------------------------------
     def fail(
@@ -148,6 +149,7 @@ class FakeHub:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes; no 40 ms delayed-ACK stalls
     hub: FakeHub
 
     def log_message(self, *args: Any) -> None:  # keep pytest output clean
@@ -499,6 +501,8 @@ class Handler(BaseHTTPRequestHandler):
         }
         if blob.sha256:
             headers.update({"X-Linked-Etag": f'"{blob.sha256}"', "X-Linked-Size": str(blob.size)})
+        if not head:
+            self.hub.downloads.append((path, self.headers.get("Range")))
         status, body = 200, content
         match = re.match(r"bytes=(\d*)-(\d*)$", self.headers.get("Range", ""))
         if match and content:

@@ -98,7 +98,15 @@ def describe(report: Any, build_dir: Path) -> str:
     lines = [
         f"{build_dir} → dataset {report.repo_id} @ {branch}: repo {state}, {'private' if report.private else 'public'}"
     ]
-    lines += [f"licence restriction: {r}" for r in report.restrictions] or ["licences: no restrictions found"]
+    verdict = (
+        "refused for a public repo"
+        if report.refused
+        else "allowed: the repo is private"
+        if report.private
+        else "allowed by --allow-restricted"
+    )
+    lines += [f"licence restriction ({verdict}): {r}" for r in report.restrictions]
+    lines += [] if report.restrictions else ["licences: no restrictions found"]
     lines += [f"note: {n}" for n in report.notes]
     for i, commit in enumerate(plan.commits, 1):
         deleted = f", {len(commit.deletions)} deletion(s)" if commit.deletions else ""
@@ -109,7 +117,9 @@ def describe(report: Any, build_dir: Path) -> str:
         lines += [f"  delete  {p}" for p in commit.deletions]
     lines.append(f"unchanged on the Hub, skipped: {len(plan.unchanged)} file(s)")
     total = f"{len(plan.uploads)} file(s), {human_bytes(plan.size)}, {len(plan.deletions)} deletion(s)"
-    if report.dry_run:
+    if report.dry_run and report.refused:
+        lines.append(f"dry run: the push would be refused (below); allowed, it would upload {total}")
+    elif report.dry_run:
         lines.append(f"dry run: would upload {total}; nothing was changed")
     elif not report.refused:
         done = f"pushed {total} in {len(report.commits)} commit(s)" if report.commits else "nothing to upload"

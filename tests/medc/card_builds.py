@@ -112,12 +112,9 @@ def write_build(
 
 def medc_k(out: Path, papers: int = 10, books: int = 3, nc: int = 0, shard_bytes: int = 1 << 20) -> Path:
     docs = [paper(i, "CC BY-NC" if i < nc else "CC BY") for i in range(papers)]
-    return write_build(
-        out,
-        "medc-k",
-        {"papers": {"train": docs}, "books": {"train": [book(i) for i in range(books)]}},
-        shard_bytes=shard_bytes,
-    )
+    dedup = {"documents": papers + books + 4, "exact_removed": 1, "near_removed": 3, "kept": papers + books}
+    splits = {"papers": {"train": docs}, "books": {"train": [book(i) for i in range(books)]}}
+    return write_build(out, "medc-k", splits, shard_bytes=shard_bytes, extra={"dedup": dedup})
 
 
 def medc_i(out: Path, sabs: dict[str, int] | None = None) -> Path:
@@ -137,4 +134,6 @@ def medc_i(out: Path, sabs: dict[str, int] | None = None) -> Path:
     used = {sab: 2 + i for i, sab in enumerate(sabs or {})}
     extra = {"umls": {"max_srl": max((sabs or {0: 0}).values()), "sabs_allowed": allowed, "sabs_used": used}}
     extra = extra if sabs is not None else {}
+    extra["instructions"] = {"seed": 0, "sources": {"medqa": {"staged": 7, "contaminated": 1, "train": 5}}}
+    extra["decontamination"] = {"eval_items": 5, "removed": {"medqa": 1}}
     return write_build(out, "medc-i", splits, extra=extra)

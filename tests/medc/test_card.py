@@ -72,6 +72,7 @@ def test_medc_k_card_body_has_every_section_with_manifest_facts(tmp_path):
     assert "| papers | `pmc/` | directory | 12 | 1 | 48.0 KB | `abababababab` |" in text
     assert "| `too_short` | 2 |" in text and "| `near` | 3 |" in text
     assert '"threshold": 0.85' in text
+    assert "- dedup: documents: 17; exact_removed: 1; near_removed: 3; kept: 13" in text
     assert "| CC BY | 8 |  |" in text and "| CC BY-NC | 2 | yes |" in text
     assert "2 PMC articles carry a non-commercial licence (CC BY-NC: 2)" in text
     assert "| `meta` | `struct<pmcid: string" in text
@@ -102,6 +103,8 @@ def test_medc_i_card_lists_configs_splits_sources_and_umls_restrictions(tmp_path
     text = (out / "README.md").read_text()
     assert "| SNOMEDCT_US | 9 | SNOMED CT affiliate licence | 3 |" in text and "| MSH | 0 |" in text
     assert "UMLS sources with restriction level above 0: SNOMEDCT_US (level 9)" in text
+    assert "| source | contaminated | staged | train |\n|---|---:|---:|---:|\n| `medqa` | 1 | 7 | 5 |" in text
+    assert "- decontamination: eval_items: 5; removed: medqa 1" in text
     assert validate_build(read_build(out)) == []
     cache = str(tmp_path / "cache")
     for config, n in (("dialogue", 6), ("umls_kg", 4)):

@@ -1,0 +1,26 @@
+"""`medc inspect DIR_OR_REPO_ID`: what a build or a Hub dataset holds, from its card and Parquet metadata."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("inspect")
+@click.argument("target", metavar="DIR_OR_REPO_ID")
+@click.option(
+    "--rows",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Sample rows to show per config (read from the first row group only).",
+)
+def command(target: str, rows: int) -> None:
+    """Show configs, splits, counts, sizes, licences, sources, provenance and validation problems of a local
+    build directory or a Hub dataset (namespace/name or namespace/name@revision), without downloading it."""
+    from medc.inspect import inspect_dataset, render
+
+    try:
+        result = inspect_dataset(target, rows=rows)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(render(result))
