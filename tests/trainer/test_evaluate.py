@@ -160,6 +160,49 @@ def test_shared_context_batching_and_truncation_give_the_same_scores(tokenizer):
     assert (pubmed.pred, pubmed.pred_norm) == (1, 2)  # no by log-likelihood, maybe per character
 
 
+def random_llama(tokenizer, seed: int = 0):
+    """A tiny Llama with random weights: real attention, so padding and masking mistakes would show."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=2,
+    )
+    return LlamaForCausalLM(config).eval()
+
+
+def test_padding_and_shared_context_do_not_change_scores_of_a_real_attention_model(tokenizer):
+    model = random_llama(tokenizer)
+    items = load_benchmark("medqa", QA / "medqa_US_test.jsonl").items
+    items += load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items[:2]
+    from trainer.evaluate.prompts import loglik_choices, loglik_context
+
+    requests = [(loglik_context(i), loglik_choices(i)) for i in items]
+    alone = [
+        x for s in score_choices(model, tokenizer, requests, batch_size=1, share_context=False) for x in s.logprobs
+    ]
+    batched = [x for s in score_choices(model, tokenizer, requests, batch_size=8) for x in s.logprobs]
+    assert batched == pytest.approx(alone, abs=1e-4)
+    assert len(set(alone)) > 3  # the scores really differ between choices
+
+
+def test_left_padded_generation_matches_one_at_a_time(tokenizer):
+    model = random_llama(tokenizer, seed=1)
+    prompts = ["Question: short?\nAnswer:", "Question: a much longer question about a patient?\nAnswer:"]
+    together = generate_texts(model, tokenizer, prompts, batch_size=2, max_new_tokens=6)
+    alone = [generate_texts(model, tokenizer, [p], batch_size=1, max_new_tokens=6)[0] for p in prompts]
+    assert together == alone and all(together)
+
+
 def test_generate_and_parse(tokenizer, caplog):
     chain = [":", "ĠOPTION", "ĠC", "ĠIS", "ĠCORRECT", ".", "</s>"]
     model = bigram_model(tokenizer, dict.fromkeys(itertools.pairwise(chain), 8.0))
