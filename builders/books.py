@@ -216,7 +216,7 @@ def _chapter_paragraphs(
         if page.images and not options.keep_figure_text:
             page.image_boxes = image_boxes(doc[index], page)
         for run in reading_order(page, body_size):
-            add_run(paras, run, index, body_size)
+            add_run(paras, run, index, body_size, blocks=not doc.is_pdf)
     for para in paras:
         if para.kind == "body":
             para.kind = is_caption(para, body_size) or "body"

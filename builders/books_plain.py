@@ -37,7 +37,8 @@ def decode_text(data: bytes) -> str | None:
 
 
 def text_paragraphs(text: str) -> list[Para]:
-    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").split("\n")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n").strip()
+    lines = [line.strip() for line in text.split("\n")]
     blank = sum(1 for line in lines if not line)
     blocks: list[list[str]] = []
     current: list[str] = []

@@ -13,6 +13,7 @@ the second starts with a capital or a digit (`anti-HIV`, `COVID-19`).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -134,25 +135,49 @@ def is_heading(line: Line, body_size: float) -> bool:
     return (len(line.text) <= 150 or not big) and any(c.isalpha() for c in line.text)
 
 
-def add_run(paras: list[Para], run: list[Line], page: int, body_size: float) -> None:
-    """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
-    continuing the last paragraph across a column or page break when the text runs on."""
+@dataclass(slots=True)
+class _RunShape:
+    """What the lines of one column run look like, measured once: the yardsticks for paragraph breaks."""
+
+    left: float
+    short: float  # a line ending left of this ends its paragraph (justified text only; else -1)
+    indent: float  # a line starting right of this is indented
+    gap: float  # the usual space between two lines of a paragraph
+    indented: bool  # paragraphs here open with an indent
+    blocks: bool  # MuPDF's blocks are paragraphs (EPUB, HTML: laid out by MuPDF itself)
+
+
+def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
     left = min(line.x0 for line in run)
     right = max(line.x1 for line in run)
     # Only in justified text does a short line end a paragraph; ragged-right lines are short anyway.
     justified = sum(1 for line in run if line.x1 > right - 3) >= 0.6 * len(run)
-    short = right - 0.25 * (right - left) if justified else -1.0
     indent = left + 0.8 * body_size
+    gaps = sorted(b.y0 - a.y1 for a, b in itertools.pairwise(run) if b.y0 >= a.y0)
     # In a run whose paragraphs open with an indent, a first line without one carries on the paragraph from
     # the previous column or page, even when a sentence ended there.
     indented = len(run) >= 3 and any(line.x0 > indent for line in run[1:])
+    return _RunShape(
+        left,
+        right - 0.25 * (right - left) if justified else -1.0,
+        indent,
+        max(0.0, gaps[len(gaps) // 2]) if gaps else 0.0,
+        indented,
+        blocks,
+    )
+
+
+def add_run(paras: list[Para], run: list[Line], page: int, body_size: float, blocks: bool = False) -> None:
+    """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
+    continuing the last paragraph across a column or page break when the text runs on."""
+    shape = _shape(run, body_size, blocks)
     prev: Line | None = None
     for line in run:
         kind = line.kind or ("heading" if is_heading(line, body_size) else "body")
         if prev is None:
-            start = not (paras and _runs_on(paras[-1], kind, line, indented and line.x0 <= indent))
+            start = not (paras and _runs_on(paras[-1], kind, line, shape.indented and line.x0 <= shape.indent))
         else:
-            start = paras[-1].kind != kind or _breaks(prev, line, kind, left, short)
+            start = paras[-1].kind != kind or _breaks(prev, line, kind, shape)
         if start:
             paras.append(Para(kind, line.size, page))
         paras[-1].lines.append(line.text)
@@ -166,18 +191,18 @@ def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
     return unindented or (last[-1] not in _TERMINAL and (line.text[0].islower() or last[-1] == "-"))
 
 
-def _breaks(prev: Line, line: Line, kind: str, left: float, short: float) -> bool:
+def _breaks(prev: Line, line: Line, kind: str, shape: _RunShape) -> bool:
     size = max(line.size, 1.0)
-    if line.y0 - prev.y1 > 0.8 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up (a new block)
+    if line.y0 - prev.y1 > shape.gap + 0.5 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up
         return True
-    if kind == "heading":
-        return abs(line.size - prev.size) > 0.5
-    if _BULLET.match(line.text):
+    if abs(line.size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):
         return True
+    if kind == "heading" or _BULLET.match(line.text):
+        return kind != "heading"
     ended = prev.text[-1] in _TERMINAL
-    if ended and line.x0 > left + 0.8 * size and prev.x0 <= left + 0.8 * size:
+    if ended and line.x0 > shape.indent and prev.x0 <= shape.indent:
         return True  # first-line indent
-    return ended and prev.x1 < short  # the short last line of a justified paragraph
+    return ended and prev.x1 < shape.short  # the short last line of a justified paragraph
 
 
 def is_caption(para: Para, body_size: float) -> str:

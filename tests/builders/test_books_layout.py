@@ -1,0 +1,169 @@
+"""Page geometry of the books builder: running headers and footers, columns, tables, superscripts, EPUB."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pymupdf
+
+from builders import books
+from builders.books_layout import Line, PageText, mark_running_lines, reading_order
+from medc.records import Document
+from medc.sources import WorkUnit
+
+
+def line(text: str, x0: float, y0: float, x1: float | None = None, size: float = 10.0, block: int = 0) -> Line:
+    return Line(text, x0, y0, x1 if x1 is not None else x0 + 5 * len(text), y0 + size * 1.2, size, False, block)
+
+
+def page(index: int, *lines: Line) -> PageText:
+    return PageText(index, 600.0, 800.0, list(lines))
+
+
+def body(index: int) -> Line:
+    return line(f"Body text of page {index} runs on here.", 60, 300)
+
+
+def texts(pages: list[PageText]) -> list[list[str]]:
+    return [[ln.text for ln in p.lines] for p in pages]
+
+
+def test_headers_with_varying_numbers_footers_and_page_numbers_go():
+    pages = []
+    for i in range(6):
+        header = f"{i + 11}   Clinical Notes" if i % 2 else f"Cardiology   {i + 11}"
+        pages.append(page(i, line(header, 60, 30, size=8), body(i), line(str(i + 11), 290, 770)))
+    mark_running_lines(pages, band=0.1, min_repeats=3, body_size=10.0)
+    assert texts(pages) == [[f"Body text of page {i} runs on here."] for i in range(6)]
+
+
+def test_a_heading_that_opens_pages_far_apart_is_kept():
+    pages = [page(i, body(i)) for i in range(30)]
+    for i in (2, 12, 25):  # "Summary" at the top of three pages in different chapters
+        pages[i].lines.insert(0, line("Summary", 60, 40, size=13))
+    mark_running_lines(pages, band=0.1, min_repeats=3, body_size=10.0)
+    assert [p.lines[0].text for p in pages if p.index in (2, 12, 25)] == ["Summary"] * 3
+
+
+def test_a_lone_header_is_recognised_by_its_page_number():
+    pages = [page(i, line(f"Page {i + 1}", 280, 770), body(i)) for i in range(4)]
+    pages[2].lines.append(line("Chapter 2: The Kidney   3", 300, 30))  # only one page has this header
+    pages[3].lines.append(line("Body line at the top, not a header", 60, 60))
+    mark_running_lines(pages, band=0.1, min_repeats=3, body_size=10.0)
+    assert texts(pages)[2:] == [
+        ["Body text of page 2 runs on here."],
+        ["Body text of page 3 runs on here.", "Body line at the top, not a header"],
+    ]
+
+
+def test_two_columns_read_left_then_right_around_a_full_width_heading():
+    left = [line(f"left {i}", 60, 100 + 14 * i, 280) for i in range(4)]
+    right = [line(f"right {i}", 320, 100 + 14 * i, 540) for i in range(4)]
+    heading = line("A full-width section heading", 60, 170, 540, size=13)
+    lower = [line(f"lower left {i}", 60, 200 + 14 * i, 280) for i in range(2)]
+    lower += [line(f"lower right {i}", 320, 200 + 14 * i, 540) for i in range(2)]
+    p = page(0, *reversed(right), *left, *lower, heading)  # stored out of order
+    runs = reading_order(p, 10.0)
+    assert [[ln.text for ln in run] for run in runs] == [
+        [f"left {i}" for i in range(4)],
+        [f"right {i}" for i in range(4)],
+        ["A full-width section heading"],
+        ["lower left 0", "lower left 1"],
+        ["lower right 0", "lower right 1"],
+    ]
+
+
+def test_single_column_page_is_one_run_in_reading_order():
+    lines = [line(f"line {i} of a single column of running text", 60, 100 + 14 * i, 540) for i in range(8)]
+    runs = reading_order(page(0, *reversed(lines)), 10.0)
+    assert [[ln.text for ln in run] for run in runs] == [[ln.text for ln in lines]]
+
+
+def test_rows_of_three_cells_are_a_table():
+    prose = [line("Prose above the table that runs across.", 60, 100, 540)]
+    cells = [
+        line(t, x, 130 + 14 * r, x + 60)
+        for r, row in enumerate([["Drug", "Dose", "Route"], ["Aspirin", "75 mg", "Oral"]])
+        for t, x in zip(row, (60, 240, 420), strict=True)
+    ]
+    p = page(0, *prose, *cells, line("Prose below the table continues here.", 60, 180, 540))
+    (run,) = reading_order(p, 10.0)
+    assert [(ln.text, ln.kind) for ln in run if ln.kind] == [(c.text, "table") for c in cells]
+    assert [ln.kind for ln in run if "Prose" in ln.text] == ["", ""]
+
+
+def test_superscript_citation_numbers_go_and_exponents_stay():
+    doc = pymupdf.open()
+    pdf_page = doc.new_page()
+    font = pymupdf.Font("tiro")
+    writer = pymupdf.TextWriter(pdf_page.rect)
+    x = 72.0
+    for text, size, rise in [
+        ("Sepsis is a common disease.", 10, 0),
+        ("12,13", 6.5, 4),
+        (" Skin area is 2 m", 10, 0),
+        ("2", 6.5, 4),
+        (" in adults.", 10, 0),
+    ]:
+        writer.append((x, 100 - rise), text, font=font, fontsize=size)
+        x += font.text_length(text, size)
+    writer.write_text(pdf_page)
+    (out,) = books.parse(WorkUnit("s.pdf", doc.tobytes()))
+    assert out.text == "Sepsis is a common disease. Skin area is 2 m2 in adults."
+
+
+def epub(chapters: list[tuple[str, list[str]]]) -> bytes:
+    buf = io.BytesIO()
+    items = "".join(
+        f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters))
+    )
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    nav = "".join(
+        f'<navPoint id="n{i}" playOrder="{i + 1}"><navLabel><text>{t}</text></navLabel>'
+        f'<content src="c{i}.xhtml"/></navPoint>'
+        for i, (t, _) in enumerate(chapters)
+    )
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:'
+            'names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" '
+            'media-type="application/oebps-package+xml"/></rootfiles></container>',
+        )
+        z.writestr(
+            "OEBPS/content.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" '
+            'version="2.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<dc:title>Epub Notes</dc:title><dc:identifier id="id">x</dc:identifier></metadata><manifest>'
+            f'{items}<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/></manifest>'
+            f'<spine toc="ncx">{spine}</spine></package>',
+        )
+        z.writestr(
+            "OEBPS/toc.ncx",
+            '<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" '
+            f'version="2005-1"><head/><docTitle><text>Epub Notes</text></docTitle><navMap>{nav}</navMap></ncx>',
+        )
+        for i, (title, paras) in enumerate(chapters):
+            body_html = "".join(f"<p>{p}</p>" for p in paras)
+            z.writestr(
+                f"OEBPS/c{i}.xhtml",
+                '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+                f"<title>{title}</title></head><body><h1>{title}</h1>{body_html}</body></html>",
+            )
+    return buf.getvalue()
+
+
+def test_epub_chapters_and_paragraphs():
+    data = epub(
+        [
+            ("Liver", ["The liver makes bile (see Fig. 2).", "Bile drains into the duodenum."]),
+            ("Spleen", ["The spleen filters blood."]),
+        ]
+    )
+    docs = [o for o in books.parse(WorkUnit("notes.epub", data)) if isinstance(o, Document)]
+    assert [(d.title, d.meta.book_title, d.text) for d in docs] == [
+        ("Liver", "Epub Notes", "Liver\n\nThe liver makes bile.\n\nBile drains into the duodenum."),
+        ("Spleen", "Epub Notes", "Spleen\n\nThe spleen filters blood."),
+    ]
