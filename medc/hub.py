@@ -35,7 +35,15 @@ from urllib.parse import quote
 
 from medc.build_facts import read_build
 from medc.card_validate import validate_build
-from medc.hub_plan import CommitLimits, PlannedCommit, UploadPlan, local_files, plan_uploads, remote_files
+from medc.hub_plan import (
+    CommitLimits,
+    PlannedCommit,
+    UploadPlan,
+    local_files,
+    plan_uploads,
+    remote_files,
+    save_hash_cache,
+)
 from medc.licences import licence_facts
 
 log = logging.getLogger(__name__)
@@ -131,8 +139,13 @@ def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: A
     try:
         info = _repo_info(api, options.repo_id)
     except Exception as err:  # a dry run offline still shows the whole plan, with that caveat
-        if not (options.dry_run and transient_reason(err)):
+        if not transient_reason(err):
             raise
+        if not options.dry_run:
+            raise PushError(
+                f"{api.endpoint} could not be reached ({transient_reason(err)}): check the network "
+                "and HF_ENDPOINT, then rerun"
+            ) from err
         notes.append(
             f"{api.endpoint} could not be reached ({transient_reason(err)}); the plan assumes the repo "
             "does not exist yet"
@@ -149,7 +162,9 @@ def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: A
         if exists
         else {}
     )
-    plan = plan_uploads(local_files(out_dir, build), remote, options.limits)
+    files = local_files(out_dir, build)
+    plan = plan_uploads(files, remote, options.limits)
+    save_hash_cache(out_dir, files)
     refused = bool(licences.restrictions) and not private and not options.allow_restricted
     return PushReport(
         options.repo_id,

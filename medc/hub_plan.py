@@ -16,6 +16,8 @@ match the card's `data_files` glob). Until that last commit lands, the Hub keeps
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,10 @@ from typing import Any
 
 from medc.build_facts import CARD, MANIFEST, BuildFacts
 
+log = logging.getLogger(__name__)
+
 REPORTS = ("rejections.jsonl", "duplicates.jsonl")
+HASH_CACHE = ".push-sha256.json"
 CHUNK = 1 << 20
 
 
@@ -32,6 +37,7 @@ class LocalFile:
     path: str  # in the repo, with `/`
     source: Path
     size: int
+    mtime_ns: int = 0
     _sha256: str | None = None
 
     @property
@@ -92,7 +98,36 @@ def local_files(root: Path, build: BuildFacts) -> list[LocalFile]:
     stay home; so does anything else a user keeps in the directory."""
     shards = [s.path for c in build.configs for split in c.splits for s in split.shards]
     names = [*shards, *[n for n in (CARD, MANIFEST, *REPORTS) if (root / n).is_file()]]
-    return [LocalFile(n, root / n, (root / n).stat().st_size) for n in names]
+    cache = _read_hash_cache(root)
+    files = []
+    for name in names:
+        stat = (root / name).stat()
+        known = cache.get(name)
+        sha = known[2] if known and known[:2] == [stat.st_size, stat.st_mtime_ns] else None
+        files.append(LocalFile(name, root / name, stat.st_size, stat.st_mtime_ns, sha))
+    return files
+
+
+def save_hash_cache(root: Path, files: list[LocalFile]) -> None:
+    """Remember the sha256 of files hashed this time (by size and mtime), so a rerun of a push over a 100 GB
+    build does not hash it all again. A hidden file beside the build; never uploaded."""
+    entries = {f.path: [f.size, f.mtime_ns, f._sha256] for f in files if f._sha256}
+    if not entries:
+        return
+    try:
+        temp = root / f"{HASH_CACHE}.tmp"
+        temp.write_text(json.dumps({**_read_hash_cache(root), **entries}))
+        temp.replace(root / HASH_CACHE)
+    except OSError as err:  # a read-only build directory: hash again next time
+        log.debug("cannot save %s: %s", HASH_CACHE, err)
+
+
+def _read_hash_cache(root: Path) -> dict[str, list[Any]]:
+    try:
+        data = json.loads((root / HASH_CACHE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def remote_files(entries: list[Any]) -> dict[str, RemoteFile]:

@@ -1,5 +1,6 @@
 """`medc push` against the in-process fake Hub (tests/hub_server.py), read back with the real `datasets` client."""
 
+import json
 import math
 
 import datasets
@@ -74,6 +75,12 @@ def test_interrupted_push_resumes_uploading_only_the_rest(fake_hub, tmp_path):
     assert set(hub.files("me/medc-k")) >= {p.relative_to(out).as_posix() for p in out.glob("data/*/*.parquet")}
     again = push(out, options())
     assert again.plan.commits == [] and again.commits == [] and len(again.plan.unchanged) == shards + 3
+    cached = json.loads((out / ".push-sha256.json").read_text())
+    assert len(cached) == shards  # shards hashed once; a rerun trusts size + mtime (small files: git oid)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "created": "2026-12-01T00:00:00+00:00"}))
+    changed = push(out, options())
+    assert [f.path for f in changed.plan.uploads] == ["manifest.json"] and len(changed.commits) == 1
 
 
 def test_rate_limit_and_dropped_connection_are_retried_with_backoff(fake_hub, tmp_path):
@@ -177,3 +184,14 @@ def test_options_say_what_to_fix():
         PushOptions("medc-k")
     with pytest.raises(ValueError, match="commit limits must be positive"):
         CommitLimits(max_files=0)
+
+
+def test_dry_run_offline_shows_the_plan_and_a_refusal(tmp_path):
+    from huggingface_hub import HfApi
+
+    out = medc_k(tmp_path / "k", papers=3, books=1, nc=1)
+    report = push(out, options(dry_run=True), api=HfApi(endpoint="http://127.0.0.1:9"))
+    assert report.refused and not report.repo_exists and len(report.plan.uploads) == 5
+    assert "http://127.0.0.1:9 could not be reached (ConnectError)" in report.notes[-1]
+    with pytest.raises(PushError, match=r"could not be reached \(ConnectError\): check the network"):
+        push(out, options(), api=HfApi(endpoint="http://127.0.0.1:9"))
