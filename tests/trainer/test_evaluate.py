@@ -139,7 +139,7 @@ def test_multi_token_continuations_are_read_at_the_right_positions(tokenizer):
 
 def test_shared_context_batching_and_truncation_give_the_same_scores(tokenizer):
     model = bigram_model(tokenizer, {(":", "ĠC"): 4.0, (":", "Ġmaybe"): 2.0, (":", "Ġno"): 3.0})
-    bench = load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items
+    bench = load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items[:1]
     bench += load_benchmark("medmcqa", QA / "medmcqa_dev.json").items[:2]
     from trainer.evaluate.prompts import loglik_choices, loglik_context
 
@@ -149,7 +149,7 @@ def test_shared_context_batching_and_truncation_give_the_same_scores(tokenizer):
         return [x for s in score_choices(model, tokenizer, requests, **kwargs) for x in s.logprobs]
 
     reference = flat(batch_size=1, share_context=False)
-    assert len(reference) == 3 * 3 + 2 * 4
+    assert len(reference) == 3 + 2 * 4
     assert plan_passes(tokenizer, requests[:1], 4096)[0].ids[0] == tokenizer.bos_token_id
     assert plan_passes(tokenizer, requests[:1], 4096, add_bos=False)[0].ids[0] != tokenizer.bos_token_id
     kwargs_list = ({"batch_size": 3}, {"batch_size": 16, "share_context": True}, {"max_length": 12}, {"add_bos": False})
@@ -183,7 +183,7 @@ def random_llama(tokenizer, seed: int = 0):
 def test_padding_and_shared_context_do_not_change_scores_of_a_real_attention_model(tokenizer):
     model = random_llama(tokenizer)
     items = load_benchmark("medqa", QA / "medqa_US_test.jsonl").items
-    items += load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items[:2]
+    items += load_benchmark("pubmedqa", QA / "pubmedqa_ori_pqal.json").items[:1]
     from trainer.evaluate.prompts import loglik_choices, loglik_context
 
     requests = [(loglik_context(i), loglik_choices(i)) for i in items]
