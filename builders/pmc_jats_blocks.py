@@ -1,0 +1,391 @@
+"""The block level of a JATS article as text: abstract, sections, lists, boxes, captions, tables, back matter.
+
+    <sec><title>Methods</title><sec><title>Patients</title><p>We enrolled 120 adults.</p>
+      <list list-type="bullet"><list-item><p>age 18–65</p></list-item><list-item><p>no prior dialysis</p>
+      </list-item></list></sec></sec>
+    → "Methods\\nPatients\\nWe enrolled 120 adults.\\n\\n- age 18–65\\n- no prior dialysis"
+
+Section titles are headings on their own line, joined by one newline to what follows; every other block is a
+paragraph, separated by a blank line. A section left without text (its only content was a table) loses its
+heading too. Sections that are boilerplate (acknowledgements, funding, competing interests, author contributions,
+supplementary material) are recognised by `sec-type` or title, in the body as in the back matter, and kept only
+where the options say so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from lxml import etree
+
+from builders.pmc_jats_text import ArticleText
+
+Element = etree._Element
+
+_SKIPPED = frozenset(
+    {
+        "title",
+        "label",
+        "caption",
+        "sec-meta",
+        "object-id",
+        "alt-text",
+        "long-desc",
+        "graphic",
+        "media",
+        "permissions",
+        "kwd-group",
+        "attrib",
+    }
+)
+_KIND_BY_TYPE = {
+    "acknowledgment": "acknowledgements",
+    "acknowledgments": "acknowledgements",
+    "acknowledgement": "acknowledgements",
+    "acknowledgements": "acknowledgements",
+    "funding": "funding",
+    "funding-information": "funding",
+    "funding-statement": "funding",
+    "financial-disclosure": "funding",
+    "supported-by": "funding",
+    "coi-statement": "competing_interests",
+    "conflict": "competing_interests",
+    "conflict-interest": "competing_interests",
+    "competing-interests": "competing_interests",
+    "author-contributions": "authors",
+    "contributions": "authors",
+    "con": "authors",
+    "supplementary-material": "supplementary",
+    "supplementary-materials": "supplementary",
+    "supplementary": "supplementary",
+}
+_KIND_BY_TITLE = re.compile(
+    r"(?P<acknowledgements>acknowledge?ments?\b)"
+    r"|(?P<funding>funding\b|financial (?:support|disclosures?)|grant support|sources? of (?:funding|support))"
+    r"|(?P<competing_interests>competing|conflicts? of interests?|declaration of (?:competing )?interests?"
+    r"|disclosures?\b|duality of interest)"
+    r"|(?P<authors>authors?['’]? contributions?|contributors?\b|credit author)"
+    r"|(?P<supplementary>(?:supplementary|supporting|additional) (?:materials?|information|data|files?)"
+    r"|electronic supplementary)",
+    re.IGNORECASE,
+)
+_NUMBERING = re.compile(r"^[\dIVX.\s]+")
+
+
+class BodyText(ArticleText):
+    """`ArticleText` that also knows JATS block elements (the `BLOCKS` table at the end of this module)."""
+
+    def container(self, el: Element) -> None:
+        """Emit the children of `el` as blocks; an unknown child is read as a paragraph."""
+        if el.text and not el.text.isspace():  # text loose in a <sec> or <body>: malformed, but text
+            self.add(" ".join(el.text.split()))
+        for child in el:
+            tag = child.tag
+            if tag.__class__ is str and tag not in _SKIPPED:
+                self.BLOCKS.get(tag, _paragraph)(self, child)
+            if child.tail and not child.tail.isspace():
+                self.add(" ".join(child.tail.split()))
+
+    def section(self, el: Element, default_kind: str | None = None) -> None:
+        title = self.inline(el.find("title"))
+        kind = section_kind(el.get("sec-type"), title) or default_kind
+        if kind is not None and kind not in self.kept_kinds:
+            return
+        start = len(self.blocks)
+        self.heading(title)
+        self.container(el)
+        if len(self.blocks) == start + 1 and self.blocks[-1][1]:
+            self.blocks.pop()  # a heading with nothing under it (its only content was a table or a figure)
+
+    def caption(self, caption: Element | None) -> str:
+        if caption is None:
+            return ""
+        title = self.inline(caption.find("title"))
+        body = " ".join(self.capture(caption, self.container))
+        if title and body and title[-1] not in ".:!?":
+            title += "."
+        return f"{title} {body}".strip()
+
+    def abstracts(self, article_meta: Element) -> None:
+        skipped = self.options.skip_abstract_types
+        for index, abstract in enumerate(article_meta.iterfind("abstract")):
+            kind = (abstract.get("abstract-type") or "").lower()
+            if kind in skipped:
+                continue  # graphical/TOC abstracts: an image and a sentence that repeats the title
+            start = len(self.blocks)
+            fallback = "Abstract" if index == 0 or not kind else kind.replace("-", " ").capitalize()
+            self.heading(self.inline(abstract.find("title")) or fallback)
+            self.container(abstract)
+            if len(self.blocks) == start + 1:
+                self.blocks.pop()
+
+    def authors(self, article_meta: Element) -> None:
+        names = []
+        for contrib in article_meta.iterfind("contrib-group/contrib"):
+            if contrib.get("contrib-type", "author") != "author":
+                continue
+            name = contrib.find("name")
+            if name is not None:
+                names.append(
+                    " ".join(filter(None, (self.inline(name.find("given-names")), self.inline(name.find("surname")))))
+                )
+            else:
+                names.append(self.inline(contrib.find("collab")))
+        self.add(", ".join(n for n in names if n))
+
+    def sub_articles(self, article: Element) -> None:
+        """Peer reviews, author responses and translations after the main text, each under its title."""
+        for sub in article:
+            if sub.tag not in ("sub-article", "response"):
+                continue
+            front = sub.find("front-stub")
+            front = front if front is not None else sub.find("front/article-meta")
+            title = self.inline(front.find("title-group/article-title")) if front is not None else ""
+            self.heading(title or (sub.get("article-type") or sub.tag).replace("-", " ").capitalize())
+            body, back = sub.find("body"), sub.find("back")
+            if body is not None:
+                self.container(body)
+            if back is not None:
+                self.back(back)
+            self.sub_articles(sub)
+
+    def back(self, back: Element) -> None:
+        for child in back:
+            tag = child.tag
+            if tag in ("sec", "notes", "glossary"):
+                self.section(child, default_kind="back_notes")
+            elif tag.__class__ is str and tag in _BACK:
+                _BACK[tag](self, child)
+
+
+def section_kind(sec_type: str | None, title: str) -> str | None:
+    """The boilerplate kind of a section (`funding`, ...) from its `sec-type` or its title; None for content."""
+    if sec_type:
+        kind = _KIND_BY_TYPE.get(sec_type.lower())
+        if kind:
+            return kind
+    match = _KIND_BY_TITLE.match(_NUMBERING.sub("", title)) if title else None
+    return match.lastgroup if match else None
+
+
+def _paragraph(w: BodyText, el: Element) -> None:
+    w.paragraph(el)
+
+
+def _section(w: BodyText, el: Element) -> None:
+    w.section(el)
+
+
+def _container(w: BodyText, el: Element) -> None:
+    w.container(el)
+
+
+def _list(w: BodyText, el: Element) -> None:
+    w.heading(w.inline(el.find("title")))
+    style, lines, number = el.get("list-type") or "bullet", [], 0
+    for item in el:
+        if item.tag != "list-item":
+            continue
+        number += 1
+        label = item.find("label")
+        prefix = f"{w.inline(label)} " if label is not None else _list_marker(style, number)
+        item_lines = "\n".join(w.capture(item, w.container)).split("\n")
+        if item_lines != [""]:
+            lines.append(prefix + item_lines[0])
+            lines.extend("  " + line for line in item_lines[1:])  # a nested list, indented under its item
+    w.add("\n".join(lines))
+
+
+def _list_marker(style: str, number: int) -> str:
+    if style == "order":
+        return f"{number}. "
+    if style in ("alpha-lower", "alpha-upper") and number <= 26:
+        letter = chr(ord("a") + number - 1)
+        return f"{letter.upper() if style == 'alpha-upper' else letter}. "
+    if style in ("roman-lower", "roman-upper"):
+        numeral = _roman(number)
+        return f"{numeral.upper() if style == 'roman-upper' else numeral}. "
+    return "" if style == "simple" else "- "
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, digits in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        while number >= value:
+            out, number = out + digits, number - value
+    return out
+
+
+def _def_list(w: BodyText, el: Element) -> None:
+    w.heading(w.inline(el.find("title")))
+    lines = []
+    for item in el.iterfind("def-item"):
+        term = w.inline(item.find("term"))
+        definition = item.find("def")
+        text = " ".join(w.capture(definition, w.container)) if definition is not None else ""
+        lines.append(f"{term}: {text}" if term and text else term or text)
+    w.add("\n".join(line for line in lines if line))
+
+
+def _boxed_text(w: BodyText, el: Element) -> None:
+    if not w.options.keep_boxed_text:
+        return
+    caption = el.find("caption")
+    title = w.inline(caption.find("title") if caption is not None else el.find("title"))
+    start = len(w.blocks)
+    w.heading(title)
+    if caption is not None:
+        w.add(" ".join(w.capture(caption, w.container)))
+    w.container(el)
+    if len(w.blocks) == start + 1 and w.blocks[-1][1]:
+        w.blocks.pop()
+
+
+def _figure(w: BodyText, el: Element) -> None:
+    if w.options.keep_captions:
+        w.add(w.caption(el.find("caption")))
+    for child in el.iterfind("fig"):  # a <fig-group>'s own caption, then each figure's
+        _figure(w, child)
+
+
+def _table(w: BodyText, el: Element) -> None:
+    if not w.options.keep_tables:
+        return
+    w.add(w.caption(el.find("caption")))
+    rows = []
+    for row in el.iter("tr"):
+        cells = [w.inline(cell) for cell in row if cell.tag in ("td", "th")]
+        rows.append(" | ".join(cells))
+    w.add("\n".join(row for row in rows if row.strip(" |")))
+    for foot in el.iter("table-wrap-foot"):
+        w.container(foot)
+
+
+def _table_group(w: BodyText, el: Element) -> None:
+    if w.options.keep_tables:
+        w.add(w.caption(el.find("caption")))
+        for child in el.iterfind("table-wrap"):
+            _table(w, child)
+
+
+def _supplementary(w: BodyText, el: Element) -> None:
+    if "supplementary" in w.kept_kinds:
+        w.add(w.caption(el.find("caption")))
+        w.container(el)
+
+
+def _formula(w: BodyText, el: Element) -> None:
+    w.add(w.formula(el, display=True))
+
+
+def _preformat(w: BodyText, el: Element) -> None:
+    # Code and preformatted text keep their line breaks: whitespace there is content.
+    lines = "".join(el.itertext()).strip("\n").split("\n")
+    w.add("\n".join(line.rstrip() for line in lines).strip())
+
+
+def _statement(w: BodyText, el: Element) -> None:
+    label, title = w.inline(el.find("label")), w.inline(el.find("title"))
+    w.heading(f"{label} {title}".strip())
+    w.container(el)
+
+
+def _quote(w: BodyText, el: Element) -> None:
+    w.container(el)
+    attribution = el.find("attrib")
+    if attribution is not None:
+        w.add("— " + w.inline(attribution))
+
+
+def _kept(kind: str) -> Callable[[BodyText, Element], None]:
+    def emit(w: BodyText, el: Element) -> None:
+        if kind in w.kept_kinds:
+            w.section(el, default_kind=kind)
+
+    return emit
+
+
+def _references(w: BodyText, el: Element) -> None:
+    if "references" not in w.kept_kinds:
+        return
+    w.heading(w.inline(el.find("title")) or "References")
+    lines = []
+    for ref in el.iter("mixed-citation", "element-citation", "citation", "nlm-citation"):
+        # mixed-citation carries its own punctuation; element-citation is bare fields that need spaces.
+        glue = "" if ref.tag == "mixed-citation" else " "
+        lines.append(" ".join(glue.join(ref.itertext()).split()))
+    w.add("\n".join(lines))
+
+
+def _footnotes(w: BodyText, el: Element) -> None:
+    for fn in el.iter("fn"):
+        kind = _KIND_BY_TYPE.get((fn.get("fn-type") or "").lower(), "footnotes")
+        if kind in w.kept_kinds:
+            w.container(fn)
+
+
+def _nothing(w: BodyText, el: Element) -> None:
+    return None
+
+
+_BACK: dict[str, Callable[[BodyText, Element], None]] = {
+    "ack": _kept("acknowledgements"),
+    "ref-list": _references,
+    "fn-group": _footnotes,
+    "app-group": _kept("appendices"),
+    "app": _kept("appendices"),
+    "bio": _kept("back_notes"),
+}
+
+BodyText.BLOCKS = {
+    "p": _paragraph,
+    "sec": _section,
+    "list": _list,
+    "def-list": _def_list,
+    "boxed-text": _boxed_text,
+    "fig": _figure,
+    "fig-group": _figure,
+    "table-wrap": _table,
+    "table-wrap-group": _table_group,
+    "table": _table,
+    "array": _table,
+    "disp-formula": _formula,
+    "disp-formula-group": _container,
+    "disp-quote": _quote,
+    "statement": _statement,
+    "preformat": _preformat,
+    "code": _preformat,
+    "speech": _container,
+    "verse-group": _preformat,
+    "supplementary-material": _supplementary,
+    "notes": _section,
+    "glossary": _kept("back_notes"),
+    "alternatives": _container,
+    "chem-struct-wrap": _container,
+    "question-wrap": _container,
+    "answer": _container,
+    "question": _container,
+    "explanation": _container,
+    **_BACK,
+    "floats-group": _container,
+    "floats-wrap": _container,
+    "ref": _nothing,
+    "inline-graphic": _nothing,
+    "graphic": _nothing,
+    "media": _nothing,
+}

@@ -1,0 +1,190 @@
+"""Formulas as text: TeX kept as TeX, MathML turned into TeX-like text, never an error.
+
+    <inline-formula><mml:math><mml:msup><mml:mi>x</mml:mi><mml:mn>2</mml:mn></mml:msup></mml:math></inline-formula>
+        → "$x^2$"
+    <inline-formula><mml:math><mml:mi>p</mml:mi><mml:mo>&lt;</mml:mo><mml:mn>0.05</mml:mn></mml:math></inline-formula>
+        → "p < 0.05"                      (nothing TeX-like in it: plain text reads better)
+    <disp-formula><tex-math>\\documentclass{minimal}...\\begin{document}$$E=mc^2$$\\end{document}</tex-math>
+        → "$$E=mc^2$$"
+
+The converter handles the presentation-MathML elements PMC articles use; an element it does not know contributes
+its children's text, so an odd formula degrades to readable text instead of failing the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html.entities import html5
+
+from lxml import etree
+
+Element = etree._Element
+
+# Operators spaced out in linear text: "p < 0.05", "a + b", not "p<0.05".
+_SPACED = frozenset("=<>≤≥≠≈≡∼~±∓×÷+−→←⇒⇔∝∈∉⊂⊆∪∩") | {"-"}
+_INVISIBLE = frozenset("\u2061\u2062\u2063\u2064")
+_ACCENTS = {
+    "¯": "\\bar",
+    "‾": "\\overline",
+    "^": "\\hat",
+    "ˆ": "\\hat",
+    "~": "\\tilde",
+    "˜": "\\tilde",
+    "→": "\\vec",
+    "⃗": "\\vec",
+    "˙": "\\dot",
+    "·": "\\dot",
+    "¨": "\\ddot",
+}
+_TEX_LIKE = re.compile(r"[\\^_{}]")
+_DOLLARS = re.compile(r"^\${1,2}(.*?)\${1,2}$|^\\\[(.*?)\\\]$|^\\\((.*?)\\\)$", re.DOTALL)
+_TEX_PREAMBLE = re.compile(r"\\(?:documentclass|usepackage|setlength|pagestyle)(?:\[[^\]]*\])?(?:\{[^}]*\})*")
+
+
+def local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def clean_tex(raw: str) -> str:
+    """TeX from `<tex-math>` without the LaTeX document wrapper PMC often puts around it, and without `$`s."""
+    tex = raw
+    if "\\begin{document}" in tex:  # PMC: "\documentclass[12pt]{minimal} \usepackage{amsmath} ... \begin{document}"
+        tex = tex.split("\\begin{document}", 1)[1].split("\\end{document}", 1)[0]
+    else:
+        tex = _TEX_PREAMBLE.sub("", tex)
+    tex = " ".join(tex.split())
+    bare = _DOLLARS.match(tex)
+    if bare:
+        tex = next(g for g in bare.groups() if g is not None).strip()
+    return tex
+
+
+def wrap(text: str, display: bool, tex: bool) -> str:
+    """`$...$` (inline) or `$$...$$` (display) around TeX; plain text as it is."""
+    if not text or not (tex or _TEX_LIKE.search(text)):
+        return text
+    return f"$${text}$$" if display else f"${text}$"
+
+
+def mathml_text(math: Element) -> str:
+    """A MathML `<math>` as TeX-like text; its own TeX annotation when it carries one."""
+    for annotation in math.iter("{*}annotation"):
+        if "tex" in (annotation.get("encoding") or "").lower() and (annotation.text or "").strip():
+            return clean_tex(annotation.text or "")
+    return " ".join(_convert(math).split())
+
+
+def _convert(el: Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):  # an entity reference left unexpanded: &InvisibleTimes; and the like
+        return html5.get(f"{getattr(el, 'name', '')};", "")
+    handler = _HANDLERS.get(local_name(tag))
+    return handler(el) if handler else _row(el)
+
+
+def _children(el: Element) -> list[str]:
+    return [_convert(child) for child in el]
+
+
+def _row(el: Element) -> str:
+    parts = [el.text or ""] if el.text and el.text.strip() else []
+    for child in el:
+        parts.append(_convert(child))
+        if child.tail and child.tail.strip():
+            parts.append(child.tail)
+    return "".join(parts)
+
+
+def _token(el: Element) -> str:
+    text = "".join(el.itertext()).strip()
+    return "".join(ch for ch in text if ch not in _INVISIBLE)
+
+
+def _operator(el: Element) -> str:
+    text = _token(el)
+    return f" {text} " if text in _SPACED else text
+
+
+def _text(el: Element) -> str:
+    return " ".join("".join(el.itertext()).split()) + " "
+
+
+def _group(text: str) -> str:
+    text = text.strip()
+    return text if len(text) == 1 else "{" + text + "}"
+
+
+def _scripts(el: Element, sub: int | None, sup: int | None) -> str:
+    parts = _children(el)
+    out = _group(parts[0]) if parts else ""
+    if sub is not None and len(parts) > sub and parts[sub].strip():
+        out += "_" + _group(parts[sub])
+    if sup is not None and len(parts) > sup and parts[sup].strip():
+        out += "^" + _group(parts[sup])
+    return out
+
+
+def _over(el: Element) -> str:
+    parts = _children(el)
+    if len(parts) == 2 and (el.get("accent") == "true" or parts[1].strip() in _ACCENTS):
+        command = _ACCENTS.get(parts[1].strip(), "\\overset{" + parts[1].strip() + "}")
+        return f"{command}{{{parts[0].strip()}}}"
+    return _scripts(el, None, 1)
+
+
+def _frac(el: Element) -> str:
+    parts = _children(el) + ["", ""]
+    return f"\\frac{{{parts[0].strip()}}}{{{parts[1].strip()}}}"
+
+
+def _root(el: Element) -> str:
+    parts = _children(el) + ["", ""]
+    return f"\\sqrt[{parts[1].strip()}]{{{parts[0].strip()}}}"
+
+
+def _fenced(el: Element) -> str:
+    separator = (el.get("separators") or ",").strip()[:1] or ","
+    return el.get("open", "(") + separator.join(p.strip() for p in _children(el)) + el.get("close", ")")
+
+
+def _table(el: Element) -> str:
+    rows = [" & ".join(c.strip() for c in _children(row)) for row in el]
+    return "\\begin{matrix}" + " \\\\ ".join(rows) + "\\end{matrix}"
+
+
+def _semantics(el: Element) -> str:
+    return _convert(el[0]) if len(el) else ""
+
+
+def _nothing(el: Element) -> str:
+    return ""
+
+
+_HANDLERS: dict[str, Callable[[Element], str]] = {
+    "mi": _token,
+    "mn": _token,
+    "ms": _token,
+    "mo": _operator,
+    "mtext": _text,
+    "mspace": lambda el: " ",
+    "msup": lambda el: _scripts(el, None, 1),
+    "msub": lambda el: _scripts(el, 1, None),
+    "msubsup": lambda el: _scripts(el, 1, 2),
+    "munder": lambda el: _scripts(el, 1, None),
+    "munderover": lambda el: _scripts(el, 1, 2),
+    "mover": _over,
+    "mfrac": _frac,
+    "msqrt": lambda el: "\\sqrt{" + _row(el).strip() + "}",
+    "mroot": _root,
+    "mfenced": _fenced,
+    "mtable": _table,
+    "mtr": lambda el: " & ".join(_children(el)),
+    "semantics": _semantics,
+    "annotation": _nothing,
+    "annotation-xml": _nothing,
+    "mphantom": _nothing,
+    "none": _nothing,
+    "mprescripts": _nothing,
+    "malignmark": _nothing,
+}
