@@ -20,8 +20,6 @@ printed. A server without Xet storage (or `HF_HUB_DISABLE_XET=1`) gets plain LFS
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import importlib.util
 import logging
 import os
@@ -44,12 +42,12 @@ from medc.hub_plan import (
     remote_files,
     save_hash_cache,
 )
+from medc.hub_retry import Backoff, GaveUp, retry, transient_reason
 from medc.licences import licence_facts
 
 log = logging.getLogger(__name__)
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
-TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
 
 
 class PushError(Exception):
@@ -236,36 +234,22 @@ def _commit_with_retry(
     message: str,
     sleep: Callable[[float], None],
 ) -> Any:
-    attempt = 0
-    while True:
-        try:
-            return api.create_commit(
-                options.repo_id,
-                _operations(planned),
-                commit_message=message,
-                repo_type="dataset",
-                revision=revision,
-                create_pr=create_pr,
-            )
-        except Exception as err:
-            reason = transient_reason(err)
-            if reason is None:
-                raise _friendly(err) from err
-            attempt += 1
-            if attempt > options.retries:
-                raise PushError(
-                    f"gave up on {message!r} after {options.retries} retries ({reason}). Rerun the same command "
-                    "to resume: files already on the Hub are not uploaded again."
-                    + (
-                        " To continue a pull request, pass --revision refs/pr/N instead of --create-pr."
-                        if options.create_pr
-                        else ""
-                    )
-                ) from err
-            delay = _retry_after(err)
-            delay = delay if delay is not None else min(options.max_backoff, options.backoff * 2 ** (attempt - 1))
-            log.warning("%s failed (%s); retry %d/%d in %.1f s", message, reason, attempt, options.retries, delay)
-            sleep(delay)
+    def commit() -> Any:  # fresh operation objects on every attempt: the client mutates them
+        ops = _operations(planned)
+        return api.create_commit(
+            options.repo_id, ops, commit_message=message, repo_type="dataset", revision=revision, create_pr=create_pr
+        )
+
+    try:
+        return retry(commit, Backoff(options.retries, options.backoff, options.max_backoff), repr(message), sleep)
+    except GaveUp as err:
+        on_pr = options.create_pr and revision.startswith("refs/pr/")
+        hint = f" To add the rest to the pull request, rerun with --revision {revision} instead." if on_pr else ""
+        raise PushError(
+            f"{err}. Rerun the same command to resume: files already on the Hub are not uploaded again.{hint}"
+        ) from err
+    except Exception as err:
+        raise _friendly(err) from err
 
 
 def _operations(planned: PlannedCommit) -> list[Any]:
@@ -280,35 +264,6 @@ def _operations(planned: PlannedCommit) -> list[Any]:
             op.upload_info.sha256 = bytes.fromhex(f._sha256)
         ops.append(op)
     return ops + [CommitOperationDelete(path_in_repo=p) for p in planned.deletions]
-
-
-def transient_reason(err: BaseException) -> str | None:
-    """Why `err` is worth retrying (`HTTP 429`, `RemoteProtocolError`), or None. Looks down the cause chain: the
-    client wraps upload failures in RuntimeError."""
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        status = getattr(getattr(current, "response", None), "status_code", None)
-        if status in TRANSIENT_STATUS:
-            return f"HTTP {status}"
-        if isinstance(current, _transport_errors()):
-            return type(current).__name__
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def _transport_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
-    for module in ("httpx2", "httpx"):  # huggingface_hub 2.x speaks httpx2; older versions httpx
-        with contextlib.suppress(ImportError, AttributeError):
-            errors.append(importlib.import_module(module).TransportError)
-    return tuple(errors)
-
-
-def _retry_after(err: BaseException) -> float | None:
-    value = getattr(getattr(err, "response", None), "headers", {}).get("Retry-After")
-    return float(value) if value is not None and str(value).strip().isdigit() else None
 
 
 def _friendly(err: Exception) -> Exception:
