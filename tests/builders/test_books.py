@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import random
 
 import pymupdf
 import pytest
@@ -12,6 +13,7 @@ from builders import books
 from medc.records import BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit
 from tests.builders import book_fixtures as bf
+from tests.builders import book_samples as bs
 
 
 def run(data: bytes, name: str = "shelf/clinical-notes.pdf", **options) -> tuple[list, list, dict]:
@@ -25,7 +27,7 @@ def run(data: bytes, name: str = "shelf/clinical-notes.pdf", **options) -> tuple
 
 @pytest.fixture(scope="module")
 def sample() -> bytes:
-    return bf.sample_book()
+    return bs.sample_book()
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,8 @@ def test_hyphenation_ligatures_callouts_citations_and_urls(parsed):
     heart = parsed[0][0]
     first, p1, p2 = paragraphs(heart)[:3]
     assert first == "1 The Heart"
-    assert p1 == bf.HEART_P1_TEXT  # exam-/ple joined; well-known and beta-blockers keep their hyphen
-    assert p2 == bf.HEART_P2_TEXT  # (Smith et al., 2001) and (Table 1.1) gone
+    assert p1 == bs.HEART_P1_TEXT  # exam-/ple joined; well-known and beta-blockers keep their hyphen
+    assert p2 == bs.HEART_P2_TEXT  # (Smith et al., 2001) and (Table 1.1) gone
     assert "\ufb01" not in heart.text and "efficacy" in heart.text
 
 
@@ -75,15 +77,15 @@ def test_paragraphs_continue_across_pages_and_run_in_order(parsed):
     heart = parsed[0][0]
     paras = paragraphs(heart)
     expected_bodies = [p for p in paras if p not in ("1 The Heart", "Regulation")]
-    rng = bf.random.Random(3)
-    filler = [bf.random_paragraph(rng, 6).replace(bf.SOFT, "") for _ in range(16)]
-    assert expected_bodies == [bf.HEART_P1_TEXT, bf.HEART_P2_TEXT, *filler]
+    rng = random.Random(3)
+    filler = [bs.random_paragraph(rng, 6).replace(bf.SOFT, "") for _ in range(16)]
+    assert expected_bodies == [bs.HEART_P1_TEXT, bs.HEART_P2_TEXT, *filler]
     assert paras.index("Regulation") == 5  # the section heading sits before the fifth paragraph
 
 
 def test_two_column_page_reads_left_then_right_and_joins_across_the_gutter(parsed):
     kidney = parsed[0][1]
-    assert kidney.text == "2 The Kidney\n\n" + bf.KIDNEY_TEXT
+    assert kidney.text == "2 The Kidney\n\n" + bs.KIDNEY_TEXT
 
 
 def test_dropped_parts_are_counted(parsed):
@@ -120,12 +122,12 @@ def test_options_that_keep_what_is_dropped_by_default(sample):
 
 
 def test_without_outline_the_book_is_one_document_and_matter_pages_are_still_dropped():
-    docs, _, notices = run(bf.sample_book(outline=False))
+    docs, _, notices = run(bs.sample_book(outline=False))
     (doc,) = docs
     assert doc.id.endswith(":0") and doc.meta.chapter is None and doc.title == "Clinical Notes"
     assert (doc.meta.page_start, doc.meta.page_end) == (1, 9)
-    assert doc.text.startswith("1 The Heart\n\n" + bf.HEART_P1_TEXT)
-    assert doc.text.endswith(bf.KIDNEY_TEXT)
+    assert doc.text.startswith("1 The Heart\n\n" + bs.HEART_P1_TEXT)
+    assert doc.text.endswith(bs.KIDNEY_TEXT)
     assert notices["dropped_toc_pages"] == 1 and notices["dropped_index_pages"] == 1
     assert notices["dropped_front_matter_pages"] == 2  # the title page (short, first) and the copyright page
 
@@ -170,7 +172,7 @@ def test_a_pdf_with_only_an_owner_password_is_read():
 
 
 def test_truncated_pdf():
-    data = bf.sample_book()
+    data = bs.sample_book()
     head = run(data[: len(data) // 3])
     assert not head[0] and head[1][0].reason in ("truncated", "corrupt_pdf")
     tail_cut = data[: len(data) - 40]  # the trailer is lost; MuPDF rebuilds the file from its objects
