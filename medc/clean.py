@@ -9,8 +9,8 @@ Text is cleaned line by line (ftfy judges line by line too):
 1. Layout: fullwidth ASCII → ASCII; every line separator (`\r\n`, `\r`, U+2028, form feed...) → `\n`; control
    and invisible characters deleted (soft hyphen, zero-width space, word joiner, BOM); lone surrogates (which
    UTF-8, hence Parquet, refuses) → U+FFFD; other spaces (no-break, thin, ideographic...) → ` `; runs of spaces
-   inside a line → one (a line's leading indentation is kept: nested lists); no trailing spaces. Tabs stay:
-   they separate table cells.
+   inside a line → one (leading indentation is kept, nested lists need it, except on the first line); no
+   trailing spaces. Tabs stay: they separate table cells.
 2. Repairs, only on lines with non-ASCII characters or `&`: ftfy (mojibake `Ã©` → `é`, stray HTML entities,
    C1 controls), then Unicode normalization (NFC), Latin ligatures (`ﬁ` → `fi`, common in PDF text) and curly
    quotes (`’` → `'`, ftfy's default; one quote style across papers and books also helps exact dedup).
@@ -82,9 +82,13 @@ class CleanConfig:
 
 def clean_text(text: str, config: CleanConfig = CleanConfig()) -> str:
     """`text` normalized as the module docstring describes; idempotent."""
-    lines = _LINE_BREAKS.sub("\n", text).split("\n")
-    text = "\n".join(_clean_line(line, config) for line in lines)
-    text = re.sub(f"\n{{{config.max_blank_lines + 2},}}", "\n" * (config.max_blank_lines + 1), text)
+    lines = []
+    started = False  # the first non-empty line loses its indentation: a text does not start with spaces
+    for line in _LINE_BREAKS.sub("\n", text).split("\n"):
+        line = _clean_line(line, config, first=not started)
+        started = started or bool(line)
+        lines.append(line)
+    text = re.sub(f"\n{{{config.max_blank_lines + 2},}}", "\n" * (config.max_blank_lines + 1), "\n".join(lines))
     return text.strip("\n")
 
 
@@ -93,21 +97,21 @@ def clean_title(title: str, config: CleanConfig = CleanConfig()) -> str:
     return " ".join(clean_text(title, config).split())
 
 
-def _clean_line(line: str, config: CleanConfig) -> str:
+def _clean_line(line: str, config: CleanConfig, first: bool) -> str:
     # ftfy judges text line by line too, so a line is the natural unit. Most lines of English prose are ASCII
     # without entities and only need their spaces tidied.
-    line = _tidy_line(line)
+    line = _tidy_line(line, first)
     if line.isascii() and "&" not in line:
         return line
     for _ in range(_MAX_PASSES):
-        cleaned = _repair(line, config)
+        cleaned = _repair(line, config, first)
         if cleaned == line:
             break
         line = cleaned
     return line
 
 
-def _repair(line: str, config: CleanConfig) -> str:
+def _repair(line: str, config: CleanConfig, first: bool) -> str:
     """ftfy, normalization, ligatures, quotes on a tidy line; then tidy again. ftfy reads context, so a repair
     can expose another (ftfy leaves `€©“` alone, but reads `€©"` as mojibake): callers repeat until stable."""
     if config.fix_unicode:
@@ -117,7 +121,7 @@ def _repair(line: str, config: CleanConfig) -> str:
         line = line.translate(LIGATURES)
     if config.uncurl_quotes and _CURLY.search(line):
         line = line.translate(_QUOTES)
-    return _tidy_line(line)
+    return _tidy_line(line, first)
 
 
 @functools.cache
@@ -133,7 +137,7 @@ def _ftfy_config(normalization: str) -> ftfy.TextFixerConfig:
     )
 
 
-def _tidy_line(line: str) -> str:
+def _tidy_line(line: str, first: bool = False) -> str:
     """Layout characters and spaces of one line (or of a repaired line that gained line breaks)."""
     line = _CONTROL.sub("", line)
     if not line.isascii():
@@ -143,4 +147,5 @@ def _tidy_line(line: str) -> str:
         line = _INVISIBLE.sub("", line)
         line = _LONE_SURROGATE.sub("\ufffd", line)
         line = _ODD_SPACES.sub(" ", line)
-    return _TRAILING.sub("", _SPACE_RUN.sub(" ", line))
+    line = _TRAILING.sub("", _SPACE_RUN.sub(" ", line))
+    return line.lstrip(" \t") if first else line

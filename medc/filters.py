@@ -1,10 +1,10 @@
 """Quality filters for MedC-K: measure scores into `Document.quality`, then let thresholds decide.
 
     >>> steps = DocumentSteps(CleanConfig(), FilterConfig())
-    >>> steps(Document(id="pmc:PMC1", source="papers", title="Table S1", text="1\\t2.5\\t3.1\\n2\\t4.0\\t0.3 ...",
-    ...                origin="PMC1.xml", meta=PaperMeta()))
-    Rejection(origin='PMC1.xml', reason='low_alpha', detail='1% of non-space characters are letters, below
-              min_alpha_ratio=0.5', record_id='pmc:PMC1')
+    >>> steps(Document(id="pmc:PMC1", source="papers", title="Erratum", origin="PMC1.xml", meta=PaperMeta(),
+    ...                text="Erratum: in Table 2 the dose should read 10 mg."))
+    Rejection(origin='PMC1.xml', reason='too_short', detail='10 words, fewer than min_words=50',
+              record_id='pmc:PMC1')
 
 `DocumentSteps` is the per-document step the build runs in its workers right after parsing: clean text and
 title (`medc.clean`), measure, decide, and compute the dedup keys the finalizer needs (`medc.dedup`). A
@@ -17,20 +17,20 @@ few terminal periods (web-text filters have them): LaTeX, tables, lists and form
 | reason           | measure               | default        | catches                                          |
 |------------------|-----------------------|----------------|--------------------------------------------------|
 | `too_short`      | `words`               | < 50           | title pages, empty chapters, abstracts-only stubs |
-| `low_alpha`      | `alpha_ratio`         | < 0.5          | data tables, sequence dumps, OCR noise            |
+| `low_alpha`      | `alpha_ratio`         | < 0.4          | tables of numbers, sequence dumps, OCR noise      |
 | `repeated_lines` | `repeated_line_ratio` | > 0.3          | running headers on every page, template pages     |
-| `non_language`   | `stopword_ratio`      | < 0.05         | reference lists, keyword lists, tables of words   |
+| `non_language`   | `stopword_ratio`      | < 0.05         | keyword lists, tables of words, formula dumps     |
 | `wrong_language` | `language`            | not in ("en",) | articles in other languages (if confident)        |
 
-- `alpha_ratio`: letters / non-space characters. English prose is about 0.8, a results section full of
-  numbers 0.65-0.75, a table of numbers 0.1-0.4.
+- `alpha_ratio`: letters / non-space characters. English prose is about 0.85, LaTeX-heavy text 0.7, a
+  methods paragraph dense with units and numbers 0.5, a table of numbers 0.1-0.35.
 - `repeated_line_ratio`: characters in non-empty lines that repeat an earlier line of the document, over all
   characters in non-empty lines (Gopher's duplicate-line measure, counted in characters so that short repeated
   table cells weigh little).
 - `stopword_ratio`: share of words that are common function words (the, of, and, de, la, der, ...) of the main
-  Latin-script languages of PubMed Central. Running text in any of them scores 0.25-0.5; a reference list
-  scores around 0.05-0.1, a keyword list or a table near 0. Text in other scripts scores 0 here: set
-  `min_stopword_ratio = 0` to build such a corpus.
+  Latin-script languages of PubMed Central. Running text in any of them scores 0.2-0.5 (formulas and
+  numbers lower it to about 0.1), a reference list 0.1-0.2, a keyword list or a table near 0. Text in other
+  scripts scores 0 here: set `min_stopword_ratio = 0` to build such a corpus.
 - `language`: py3langid (a naive Bayes model shipped inside the package, nothing downloaded) on a sample of up
   to `language_sample_chars` characters taken from four places in the document. A document is dropped as
   `wrong_language` only when the model is at least `min_language_score` sure of a language not in
@@ -75,7 +75,7 @@ class FilterConfig:
     """Thresholds of the quality filters (see the module docstring for what each measure means)."""
 
     min_words: int = 50
-    min_alpha_ratio: float = 0.5
+    min_alpha_ratio: float = 0.4
     max_repeated_line_ratio: float = 0.3
     min_stopword_ratio: float = 0.05
     languages: tuple[str, ...] = ("en",)  # ISO 639-1 codes kept; empty: no language identification
