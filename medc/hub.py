@@ -122,7 +122,7 @@ def push(
         )
     licences = licence_facts(build, out_dir)
     api = api or HfApi()
-    report = _plan(api, out_dir, build, options, licences)
+    report = _plan(api, out_dir, build, options, licences, sleep)
     if report.refused and not options.dry_run:
         raise PushRefused(refusal_message(report))
     if options.dry_run or report.refused:
@@ -131,11 +131,13 @@ def push(
     return report
 
 
-def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: Any) -> PushReport:
+def _plan(
+    api: Any, out_dir: Path, build: Any, options: PushOptions, licences: Any, sleep: Callable[[float], None]
+) -> PushReport:
     revision = options.revision or "main"
     notes = list(licences.notes)
     try:
-        info = _repo_info(api, options.repo_id)
+        info = _repo_info(api, options, sleep)
     except Exception as err:  # a dry run offline still shows the whole plan, with that caveat
         if not transient_reason(err):
             raise
@@ -179,13 +181,18 @@ def _plan(api: Any, out_dir: Path, build: Any, options: PushOptions, licences: A
     )
 
 
-def _repo_info(api: Any, repo_id: str) -> Any:
+def _repo_info(api: Any, options: PushOptions, sleep: Callable[[float], None]) -> Any:
     from huggingface_hub.errors import RepositoryNotFoundError
 
+    backoff = Backoff(options.retries, options.backoff, options.max_backoff)
     try:
-        return api.repo_info(repo_id, repo_type="dataset")
+        return retry(
+            lambda: api.repo_info(options.repo_id, repo_type="dataset"), backoff, "repo info", sleep, only_http=True
+        )
     except RepositoryNotFoundError:
         return None
+    except GaveUp as err:
+        raise PushError(f"{err}; the Hub keeps refusing, try again later") from err
     except Exception as err:
         raise _friendly(err) from err
 
@@ -206,6 +213,8 @@ def _execute(api: Any, out_dir: Path, report: PushReport, options: PushOptions, 
         log.info("created %s repo %s", "private" if options.private else "public", options.repo_id)
     if not report.branch_exists and report.revision != "main":
         api.create_branch(options.repo_id, branch=report.revision, repo_type="dataset", exist_ok=True)
+    if not report.plan.commits:
+        return  # the Hub already holds exactly this build
     _use_plain_lfs_without_xet(api, options.repo_id, report.revision)
     revision, create_pr = report.revision, options.create_pr
     total = len(report.plan.commits)

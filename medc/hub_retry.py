@@ -42,15 +42,22 @@ class GaveUp(Exception):
         self.reason = reason
 
 
-def retry(call: Callable[[], T], backoff: Backoff, what: str, sleep: Callable[[float], None]) -> T:
-    """`call()`, again after a transient failure, up to `backoff.retries` times; then GaveUp (from the error)."""
+def retry(
+    call: Callable[[], T],
+    backoff: Backoff,
+    what: str,
+    sleep: Callable[[float], None],
+    only_http: bool = False,
+) -> T:
+    """`call()`, again after a transient failure, up to `backoff.retries` times; then GaveUp (from the error).
+    `only_http`: retry server answers (429, 5xx) but not a connection that cannot be made at all."""
     attempt = 0
     while True:
         try:
             return call()
         except Exception as err:
             reason = transient_reason(err)
-            if reason is None:
+            if reason is None or (only_http and not reason.startswith("HTTP")):
                 raise
             attempt += 1
             if attempt > backoff.retries:

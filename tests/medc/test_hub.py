@@ -86,11 +86,13 @@ def test_interrupted_push_resumes_uploading_only_the_rest(fake_hub, tmp_path):
 def test_rate_limit_and_dropped_connection_are_retried_with_backoff(fake_hub, tmp_path):
     out = medc_k(tmp_path / "k", papers=2, books=1)
     hub = fake_hub.hub
-    hub.fail("POST", "/commit/", status=429, times=1, retry_after="7")
-    hub.fail("POST", "/commit/", status=None, times=1, after=1)  # then one commit loses its connection
+    hub.create_repo("dataset", "me/medc-k", private=False)
+    hub.fail("GET", "/api/datasets/me/medc-k", status=503, times=1)  # the repo lookup, once
+    hub.fail("POST", "/commit/", status=429, times=1, retry_after="7")  # the first commit is rate limited
+    hub.fail("POST", "/commit/", status=None, times=1, after=1)  # the second loses its connection
     slept = []
     report = push(out, options(limits=CommitLimits(), backoff=0.5), sleep=slept.append)
-    assert slept == [7.0, 0.5] or slept == [7.0, 1.0]
+    assert slept == [0.5, 7.0, 0.5]  # doubling from 0.5, unless the server says how long (Retry-After)
     assert len(report.commits) == 2 and len(hub.requests("POST", "/commit/")) == 4
     assert hub.files("me/medc-k")["README.md"] == (out / "README.md").read_bytes()
 
