@@ -17,10 +17,26 @@ import click
 def command(target: str, rows: int) -> None:
     """Show configs, splits, counts, sizes, licences, sources, provenance and validation problems of a local
     build directory or a Hub dataset (namespace/name or namespace/name@revision), without downloading it."""
+    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+
+    from medc.hub_retry import transient_reason
     from medc.inspect import inspect_dataset, render
 
     try:
         result = inspect_dataset(target, rows=rows)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
+    except RevisionNotFoundError:
+        raise click.ClickException(f"{target}: the dataset has no such revision") from None
+    except RepositoryNotFoundError:
+        raise click.ClickException(
+            f"{target}: no such directory, and no such dataset on the Hub (or it is "
+            "private: set HF_TOKEN or `hf auth login`)"
+        ) from None
+    except HfHubHTTPError as err:
+        raise click.ClickException(f"{target}: the Hub answered {err}") from None
+    except Exception as err:
+        if transient_reason(err):
+            raise click.ClickException(f"{target}: the Hub could not be reached ({transient_reason(err)})") from None
+        raise
     click.echo(render(result))

@@ -57,6 +57,8 @@ def test_inspect_a_pushed_hub_repo_reads_card_footers_and_one_row_group(fake_hub
     cli = CliRunner().invoke(main, ["inspect", "me/medc-k@main", "--rows", "0"])
     assert cli.exit_code == 0, cli.output
     assert "config papers (default)   16 records" in cli.stdout and "problems: none" in cli.stdout
+    missing = CliRunner().invoke(main, ["inspect", "me/nothing-here"])
+    assert missing.exit_code == 1 and "no such directory, and no such dataset on the Hub" in missing.output
 
 
 def test_inspect_refuses_what_is_neither_a_directory_nor_a_repo_id(tmp_path):
