@@ -1,0 +1,160 @@
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from medc.build import SourceSpec, run_build
+from medc.dedup import DedupConfig, DedupFinalizer
+from medc.filters import DocumentSteps, FilterConfig
+from medc.pipeline import RecordTask
+from medc.records import BookMeta, Document, PaperMeta, document_schema
+from medc.sources import WorkUnit
+from tests.benchmarks.synthetic_corpus import CorpusGenerator
+
+NOTICE = "Copyright 2020 Example Press. All rights reserved. No part may be reproduced without permission."
+
+
+def parse_json(unit: WorkUnit):
+    """A unit is a paper, or a book: its chapters in order, as one PDF gives them."""
+    for raw in json.loads(unit.data):
+        meta = PaperMeta() if raw["source"] == "papers" else BookMeta(file_name=unit.origin, sha1=unit.origin)
+        yield Document(raw["id"], raw["source"], raw["id"], raw["text"], unit.origin, meta)
+
+
+def corpus():
+    gen = CorpusGenerator(seed=2)
+    a, b, c, d, e = (gen.tokens(n) for n in (500, 400, 300, 350, 350))
+    text = gen.render
+    variant = text(gen.variant(b, 0.9))  # substituted words are longer: the variant is the longer text
+    a_text = text(a)
+    papers = {
+        "pmc:1": a_text,
+        "pmc:2": a_text,
+        "pmc:3": text(b),
+        "pmc:4": variant,
+        "pmc:5": text([*c, "closing", "words", "here"]),
+    }
+    books = {
+        "book:1": f"{NOTICE}\n\n{text(d)}",
+        "book:2": f"{NOTICE}\n\n{text(e)}",
+        "book:3": text([*c, "closing", "words", "here", "and", "a", "few", "more", "words"]),
+        "book:4": a_text,
+    }
+    return papers, books
+
+
+def specs(papers, books, steps, reverse=False):
+    task = RecordTask(parse_json, (steps,))
+    out = []
+    for config, docs in (("papers", papers), ("books", books)):
+        records = [[{"id": i, "source": config, "text": t}] for i, t in docs.items()]
+        if config == "books":  # two books of two chapters
+            records = [records[0] + records[1], records[2] + records[3]]
+        units = [WorkUnit(f"{config}-{n}.json", json.dumps(r).encode()) for n, r in enumerate(records)]
+        out.append(
+            SourceSpec(config, task, document_schema(config, internal=True), units=units[::-1] if reverse else units)
+        )
+    return out
+
+
+STEPS = DocumentSteps(filters=FilterConfig(languages=()))
+
+
+def build(out, steps=STEPS, workers=0, reverse=False, config=None):
+    papers, books = corpus()
+    return run_build(
+        out,
+        specs(papers, books, steps, reverse),
+        kind="medc-k",
+        parse_settings={},
+        finalizer=DedupFinalizer(config),
+        workers=workers,
+    )
+
+
+def duplicates(out):
+    return [json.loads(line) for line in (out / "duplicates.jsonl").read_text().splitlines()]
+
+
+def kept_ids(out):
+    return {c: pq.read_table(out / f"data/{c}", columns=["id"]).column("id").to_pylist() for c in ("papers", "books")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("k")
+    return out, build(out)
+
+
+def test_exact_and_near_duplicates_across_papers_and_books(built):
+    out, manifest = built
+    assert kept_ids(out) == {"papers": ["pmc:1", "pmc:4"], "books": ["book:1", "book:2", "book:3"]}
+    assert manifest["records"] == {"papers": {"train": 2}, "books": {"train": 3}}
+    assert manifest["duplicates"] == {"exact": 2, "near": 2, "paragraph": 1}
+
+
+def test_every_removal_is_listed_with_what_was_kept(built):
+    out, _ = built
+    rows = duplicates(out)
+    pairs = {(r["kind"], r["kept"], r["removed"]) for r in rows}
+    assert pairs == {
+        ("exact", "pmc:1", "pmc:2"),  # same length and source: the smaller id stays
+        ("exact", "pmc:1", "book:4"),  # same length: papers come first in source_priority
+        ("near", "pmc:4", "pmc:3"),  # the longer text stays
+        ("near", "book:3", "pmc:5"),  # across sources, the longer text stays
+        ("paragraph", "book:1", "book:2"),
+    }
+    near = [r for r in rows if r["kind"] == "near"]
+    assert all(0.8 <= r["similarity"] < 1.0 for r in near)
+    assert next(r for r in rows if r["kind"] == "paragraph")["chars"] == len(NOTICE)
+
+
+def test_shards_are_public_and_book_boilerplate_is_gone(built):
+    out, manifest = built
+    books = pq.read_table(out / "data/books")
+    assert not [name for name in books.schema.names if name.startswith("_")]
+    chapter = books.to_pylist()[1]
+    assert chapter["id"] == "book:2" and not chapter["text"].startswith(NOTICE)
+    assert chapter["quality"]["chars"] == len(chapter["text"])
+    assert books.to_pylist()[0]["text"].startswith(NOTICE)  # the first chapter keeps it
+    report = manifest["extra"]["dedup"]
+    assert (report["documents"], report["kept"], report["exact_removed"], report["near_removed"]) == (9, 5, 2, 2)
+    assert report["by_config"]["books"] == {"documents": 4, "kept": 3} and report["paragraphs_removed"] == 1
+
+
+def test_kept_documents_do_not_depend_on_workers_or_input_order(built, tmp_path):
+    out, _ = built
+    other = tmp_path / "w2"
+    build(other, workers=2, reverse=True)
+    assert {c: sorted(ids) for c, ids in kept_ids(other).items()} == {
+        c: sorted(ids) for c, ids in kept_ids(out).items()
+    }
+    pairs = lambda d: sorted((r["kind"], r["kept"], r["removed"]) for r in duplicates(d))  # noqa: E731
+    assert pairs(other) == pairs(out)
+
+
+def test_keys_made_with_other_settings_are_recomputed(built, tmp_path):
+    out, _ = built
+    other = tmp_path / "recomputed"
+    manifest = build(other, steps=DocumentSteps(filters=FilterConfig(languages=()), dedup=DedupConfig(num_perm=64)))
+    assert manifest["extra"]["dedup"]["recomputed_keys"] == 9
+    assert kept_ids(other) == kept_ids(out)
+
+
+def test_dedup_can_be_turned_off(tmp_path):
+    manifest = build(tmp_path / "off", config=DedupConfig(exact=False, near=False, paragraph_dedup_books=False))
+    assert manifest["records"] == {"papers": {"train": 5}, "books": {"train": 4}}
+    assert manifest["duplicates"] == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 0}, "threshold is a Jaccard"),
+        ({"lsh_storage": "disk"}, "lsh_storage must be one of"),
+        ({"num_perm": 8}, "num_perm >= 16"),
+    ],
+)
+def test_dedup_config_is_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DedupConfig(**kwargs)
