@@ -1,0 +1,54 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trainer.sampler import MixtureSampler, split_holdout
+
+
+def test_paper_mix_is_exact_on_every_prefix():
+    items = {"books": np.arange(7), "papers": np.arange(50), "general": np.arange(1000)}
+    sampler = MixtureSampler(items, {"books": 15, "papers": 4, "general": 1}, seed=0)
+    counts = dict.fromkeys(items, 0)
+    for n in range(1, 2001):
+        name, _ = next(sampler)
+        counts[name] += 1
+        for source, share in (("books", 0.75), ("papers", 0.2), ("general", 0.05)):
+            assert abs(counts[source] - share * n) <= 1, (n, counts)
+    assert sampler.state_dict() == {"drawn": 2000, "taken": {"books": 1500, "papers": 400, "general": 100}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights=st.lists(st.floats(0.01, 100), min_size=1, max_size=5), draws=st.integers(1, 500))
+def test_any_weights_are_honoured_within_one_item(weights, draws):
+    names = [f"s{i}" for i in range(len(weights))]
+    sampler = MixtureSampler({n: np.arange(3) for n in names}, dict(zip(names, weights, strict=True)), seed=1)
+    for _ in range(draws):
+        next(sampler)
+    total = sum(weights)
+    for name, w in zip(names, weights, strict=True):
+        assert abs(sampler.taken[name] - w / total * draws) <= 1
+
+
+def test_each_pass_is_a_fresh_permutation_of_all_items():
+    sampler = MixtureSampler({"a": np.arange(10, 20)}, {"a": 1}, seed=3)
+    first, second = [next(sampler)[1] for _ in range(10)], [next(sampler)[1] for _ in range(10)]
+    assert sorted(first) == sorted(second) == list(range(10, 20))
+    assert first != second
+
+
+def test_restored_state_continues_the_same_sequence():
+    items = {"a": np.arange(13), "b": np.arange(5)}
+    reference = MixtureSampler(items, {"a": 2, "b": 1}, seed=7)
+    expected = [next(reference) for _ in range(60)]
+    first = MixtureSampler(items, {"a": 2, "b": 1}, seed=7)
+    head = [next(first) for _ in range(23)]
+    resumed = MixtureSampler(items, {"a": 2, "b": 1}, seed=7)
+    resumed.load_state_dict(first.state_dict())
+    assert head + [next(resumed) for _ in range(37)] == expected
+
+
+def test_holdout_is_disjoint_deterministic_and_capped():
+    train, held = split_holdout(100, 16, seed=0, name="papers")
+    assert len(held) == 10 and not set(train) & set(held) and len(train) + len(held) == 100
+    assert split_holdout(100, 16, seed=0, name="papers")[1].tolist() == held.tolist()
+    assert split_holdout(5, 16, seed=0, name="books")[1].tolist() == []

@@ -1,0 +1,118 @@
+"""Checkpoints that resume a run exactly: DeepSpeed's model/optimizer/scheduler state plus, per rank, the RNG
+states and the data position.
+
+    runs/x/checkpoints/
+      latest                          # tag of the newest complete checkpoint (written last)
+      step_00000200/
+        mp_rank_00_model_states.pt    # DeepSpeed: module, lr scheduler, client state (+ ZeRO optimizer shards)
+        bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt
+        medc_rank00000.pt             # this rank's RNG states and data position
+        trainer_state.json            # for people: step, tokens seen, data position, loss
+
+`latest` is written only after every rank has finished writing, so a job killed mid-save resumes from the
+previous checkpoint instead of a half-written one. DeepSpeed's own `latest` file is not used for that reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+LATEST = "latest"
+
+
+def tag_for(step: int) -> str:
+    return f"step_{step:08d}"
+
+
+def rng_state() -> dict[str, Any]:
+    import torch
+
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    import torch
+
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(
+    engine: Any,
+    root: Path,
+    step: int,
+    trainer_state: dict[str, Any],
+    rank_state: dict[str, Any],
+    *,
+    rank: int,
+    keep: int,
+) -> Path:
+    """Write checkpoint `step` (collective: every rank calls it)."""
+    import torch
+    import torch.distributed as dist
+
+    tag = tag_for(step)
+    engine.save_checkpoint(str(root), tag=tag, client_state={"medc": trainer_state}, save_latest=False)
+    directory = root / tag
+    torch.save({"rng": rng_state(), "data": rank_state}, directory / f"medc_rank{rank:05d}.pt")
+    dist.barrier()
+    if rank == 0:
+        (directory / "trainer_state.json").write_text(json.dumps(trainer_state, indent=1))
+        (root / LATEST).write_text(tag)
+        _prune(root, keep)
+    dist.barrier()
+    log.info("Saved checkpoint %s", directory)
+    return directory
+
+
+def _prune(root: Path, keep: int) -> None:
+    if keep <= 0:
+        return
+    for old in sorted(p for p in root.glob("step_*") if p.is_dir())[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def latest_tag(root: Path) -> str | None:
+    marker = root / LATEST
+    return marker.read_text().strip() if marker.exists() else None
+
+
+def resolve_resume(resume: str, out: Path) -> tuple[Path, str]:
+    """`auto` (the run's latest checkpoint), a checkpoints directory, or one checkpoint's directory."""
+    path = out / "checkpoints" if resume == "auto" else Path(resume)
+    if (path / LATEST).exists():
+        return path, latest_tag(path)  # type: ignore[return-value]
+    if path.is_dir() and path.name.startswith("step_") and any(path.glob("medc_rank*.pt")):
+        return path.parent, path.name
+    raise FileNotFoundError(f"no complete checkpoint at {path} (expected {path / LATEST} or a step_* directory)")
+
+
+def load_checkpoint(engine: Any, root: Path, tag: str, *, rank: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Restore engine, optimizer, scheduler and this rank's RNG; returns (trainer state, this rank's data state)."""
+    import torch
+
+    path, client = engine.load_checkpoint(str(root), tag=tag)
+    if path is None:
+        raise FileNotFoundError(f"DeepSpeed could not load checkpoint {root / tag}")
+    rank_file = root / tag / f"medc_rank{rank:05d}.pt"
+    if not rank_file.exists():
+        raise FileNotFoundError(f"{rank_file} is missing: was the checkpoint written with a different world size?")
+    saved = torch.load(rank_file, weights_only=False)  # our own file: numpy RNG state is not a tensor
+    set_rng_state(saved["rng"])
+    log.info("Resumed from %s at step %d", root / tag, client["medc"]["step"])
+    return client["medc"], saved["data"]

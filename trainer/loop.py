@@ -1,0 +1,252 @@
+"""The training loop both stages share: DeepSpeed steps, token-normalized loss, validation, checkpoints, export.
+
+    >>> summary = run(PretrainConfig(model="runs/tiny", out="runs/k", data=PretrainData(path="medc-k/")))
+    >>> summary["final_loss"], summary["export"]
+    (3.82, 'runs/k/final')
+
+One optimizer step = `grad_accum` micro-batches on every rank. The loss of a step is the sum of token losses over
+all of them divided by the number of target tokens in all of them (counted before the first backward and summed
+across ranks), so each target token weighs the same whatever the padding, packing or micro-batch it lands in.
+DeepSpeed's own division by grad_accum is turned off, and its averaging over ranks is undone by the world size.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from medc.config import to_dict
+from trainer.config import PretrainConfig, RunFields, SFTConfig, to_toml
+from trainer.packing import IGNORE
+
+log = logging.getLogger(__name__)
+
+
+def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
+    """Train `cfg` (a PretrainConfig or SFTConfig) to the end; `resume`: `auto` or a checkpoint path."""
+    import torch
+
+    from trainer import checkpoint, engine, metrics
+
+    dist = engine.init_distributed()
+    _seed(cfg.seed)
+    out = Path(cfg.out)
+    tokenizer = engine.load_tokenizer(cfg.model)
+    stream = _prepare_stream(cfg, tokenizer, dist)
+    total_steps = cfg.max_steps or stream.total_steps
+    ds_config = engine.deepspeed_config(cfg.engine, cfg.optim, world=dist.world, device=dist.device)
+    model = engine.load_model(cfg.model, cfg.engine, ds_config, dist.device)
+    if dist.is_main:
+        _write_run_files(out, cfg, ds_config, model, tokenizer, stream.summary())
+    n_params = _count_params(model)
+    ds_engine = engine.build_engine(model, cfg, ds_config, total_steps=total_steps, device=dist.device)
+    state = {"step": 0, "tokens_seen": 0}
+    if resume:
+        root, tag = checkpoint.resolve_resume(resume, out)
+        state, data_state = checkpoint.load_checkpoint(ds_engine, root, tag, rank=dist.rank)
+        stream.load_state_dict(data_state)
+    seq_len = cfg.data.seq_len
+    log_ = metrics.MetricsLog(
+        out,
+        total_steps=total_steps,
+        world=dist.world,
+        enabled=dist.is_main,
+        flops_per_token=metrics.flops_per_token(model.config, n_params, seq_len),
+        peak_flops=metrics.peak_flops(cfg.peak_tflops),
+        tensorboard=cfg.tensorboard,
+        progress=cfg.progress,
+        start_step=state["step"],
+    )
+    log.info(
+        "Training %s (%.1fM parameters) for %d steps on %d %s process(es), ZeRO-%d, %s",
+        cfg.model,
+        n_params / 1e6,
+        total_steps,
+        dist.world,
+        dist.device,
+        cfg.engine.zero_stage,
+        cfg.engine.precision,
+    )
+    val_batches = stream.validation_batches(cfg.eval_batches) if cfg.eval_every else []
+    losses = _loop(ds_engine, stream, cfg, state, total_steps, log_, val_batches, dist, torch)
+    log_.close()
+    summary = {
+        "steps": state["step"],
+        "tokens_seen": state["tokens_seen"],
+        "losses": losses,
+        "final_loss": losses[-1] if losses else None,
+    }
+    if state["step"] >= total_steps:
+        from trainer.export import export_model
+
+        summary["export"] = str(export_model(out, cfg.export_dtype, is_main=dist.is_main))
+    return summary
+
+
+def _loop(
+    ds_engine: Any,
+    stream: Any,
+    cfg: RunFields,
+    state: dict[str, Any],
+    total_steps: int,
+    log_: Any,
+    val_batches: list[Any],
+    dist: Any,
+    torch: Any,
+) -> list[float]:
+    from trainer import checkpoint
+
+    losses: list[float] = []
+    window_tokens, window_start, window_steps = 0, time.perf_counter(), 0
+    while state["step"] < total_steps:
+        lr = ds_engine.get_lr()[0]  # the rate this step's update uses
+        loss, tokens = train_step(ds_engine, stream.next_step(), dist.world, torch)
+        state["step"] += 1
+        state["tokens_seen"] += tokens
+        losses.append(loss)
+        window_tokens, window_steps = window_tokens + tokens, window_steps + 1
+        step = state["step"]
+        if step % cfg.log_every == 0 or step == total_steps:
+            grad_norm = ds_engine.get_global_grad_norm()
+            log_.train(
+                step=step,
+                loss=loss,
+                lr=lr,
+                tokens=window_tokens,
+                seconds=time.perf_counter() - window_start,
+                grad_norm=_as_float(grad_norm),
+                tokens_seen=state["tokens_seen"],
+                update_bar=window_steps,
+            )
+            window_tokens, window_start, window_steps = 0, time.perf_counter(), 0
+        if val_batches and (step % cfg.eval_every == 0 or step == total_steps):
+            val_loss, val_tokens = evaluate(ds_engine, val_batches, torch)
+            log_.validation(step=step, loss=val_loss, tokens=val_tokens)
+        if step % cfg.save_every == 0 or step == total_steps:
+            trainer_state = {**state, "loss": loss, "data": stream.state_dict()}
+            checkpoint.save_checkpoint(
+                ds_engine,
+                Path(cfg.out) / "checkpoints",
+                step,
+                trainer_state,
+                stream.state_dict(),
+                rank=dist.rank,
+                keep=cfg.keep_checkpoints,
+            )
+            window_start = time.perf_counter()  # saving is not training time
+    return losses
+
+
+def train_step(ds_engine: Any, batches: list[dict[str, Any]], world: int, torch: Any) -> tuple[float, int]:
+    """Forward/backward over one step's micro-batches and the optimizer update; returns (mean loss per target
+    token over all ranks, real tokens this rank processed)."""
+    import torch.distributed as tdist
+
+    counts = torch.tensor([float(sum(int((b["targets"] != IGNORE).sum()) for b in batches))])
+    tdist.all_reduce(counts)  # gloo/nccl both sum by default
+    n_targets = max(1.0, counts.item())
+    total = torch.zeros((), dtype=torch.float64)
+    tokens = 0
+    for batch in batches:
+        loss_sum = token_loss_sum(ds_engine, batch, torch)
+        ds_engine.backward(loss_sum * (world / n_targets), scale_wrt_gas=False)
+        ds_engine.step()
+        total += loss_sum.detach().double().cpu()
+        tokens += int(batch["n_tokens"])
+    tdist.all_reduce(total)
+    return total.item() / n_targets, tokens
+
+
+def token_loss_sum(model: Any, batch: dict[str, Any], torch: Any) -> Any:
+    """Summed cross-entropy over the batch's target tokens (computed in fp32)."""
+    device = model.device
+    inputs = {
+        k: torch.from_numpy(batch[k]).to(device) for k in ("input_ids", "position_ids", "attention_mask") if k in batch
+    }
+    targets = torch.from_numpy(batch["targets"]).to(device)
+    logits = model(**inputs, use_cache=False).logits
+    return torch.nn.functional.cross_entropy(
+        logits.float().flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"
+    )
+
+
+def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any) -> tuple[float, int]:
+    """Mean loss per target token over the validation batches of every rank."""
+    import torch.distributed as tdist
+
+    ds_engine.eval()
+    sums = torch.zeros(2, dtype=torch.float64)
+    with torch.no_grad():
+        for batch in batches:
+            sums[0] += token_loss_sum(ds_engine, batch, torch).double().cpu()
+            sums[1] += float((batch["targets"] != IGNORE).sum())
+    ds_engine.train()
+    tdist.all_reduce(sums)
+    return sums[0].item() / max(1.0, sums[1].item()), int(sums[1].item())
+
+
+def _prepare_stream(cfg: RunFields, tokenizer: Any, dist: Any) -> Any:
+    """Tokenize on the first process of each node while the others wait, then everyone reads the cache."""
+    import torch.distributed as tdist
+
+    from trainer.pretrain_data import PretrainStream
+    from trainer.sft_data import SFTStream
+
+    kind = PretrainStream if isinstance(cfg, PretrainConfig) else SFTStream
+    args = {
+        "seed": cfg.seed,
+        "micro_batch": cfg.engine.micro_batch_size,
+        "grad_accum": cfg.engine.grad_accum,
+        "world": dist.world,
+        "rank": dist.rank,
+    }
+    if dist.local_rank != 0:
+        tdist.barrier()
+    stream = kind.prepare(cfg.data, tokenizer, **args)
+    if dist.local_rank == 0:
+        tdist.barrier()
+    return stream
+
+
+def _write_run_files(
+    out: Path, cfg: RunFields, ds_config: dict[str, Any], model: Any, tokenizer: Any, summary: dict[str, Any]
+) -> None:
+    """config.toml (reloadable with --config), deepspeed.json, data.json, and base/ (model config, generation
+    config and tokenizer: what export needs besides the weights)."""
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    stage = "pretrain" if isinstance(cfg, PretrainConfig) else "sft" if isinstance(cfg, SFTConfig) else "train"
+    (out / "config.toml").write_text(f"# medc train {stage}\n" + to_toml(to_dict(cfg)))
+    (out / "deepspeed.json").write_text(json.dumps(ds_config, indent=1))
+    (out / "data.json").write_text(json.dumps(summary, indent=1, default=str))
+    base = out / "base"
+    model.config.save_pretrained(base)
+    if model.generation_config is not None:
+        model.generation_config.save_pretrained(base)
+    tokenizer.save_pretrained(base)
+
+
+def _count_params(model: Any) -> int:
+    # Under ZeRO-3 parameters are partitioned placeholders; ds_numel holds the real size.
+    return sum(getattr(p, "ds_numel", p.numel()) for p in model.parameters())
+
+
+def _as_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    return float(value.item() if hasattr(value, "item") else value)
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
