@@ -17,6 +17,7 @@ import json
 import logging
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ SPLIT_ORDER = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 CARD = "README.md"
 INSTRUCTION_CONFIGS = ("dialogue", "rationale_qa", "umls_kg")
+CONFIG_ORDER = ("papers", "books", *INSTRUCTION_CONFIGS)  # the card's first config is the default one
 
 
 @dataclass(slots=True)
@@ -111,6 +113,16 @@ class BuildFacts:
     def size(self) -> int:
         return sum(c.size for c in self.configs)
 
+    @property
+    def command(self) -> str | None:
+        """The command that made the build, as a user would type it (`python -m medc` and the installed script
+        both record a path as argv[0])."""
+        argv = self.manifest.get("command")
+        if isinstance(argv, str) or not argv:
+            return argv or None
+        first = posixpath.basename(str(argv[0]))
+        return shlex.join(["medc" if first in ("medc", "__main__.py") else str(argv[0]), *map(str, argv[1:])])
+
 
 def read_build(location: str | Path, fs: fsspec.AbstractFileSystem | None = None) -> BuildFacts:
     """Facts about the build at `location` (a local directory unless `fs` says otherwise)."""
@@ -172,10 +184,11 @@ def _read_configs(fs: fsspec.AbstractFileSystem, root: str, problems: list[str])
         schemas.setdefault(config, schema)
         by_config.setdefault(config, {}).setdefault(match["split"], []).append(shard)
     _check_shard_counters(by_config, problems)
-    return [
+    configs = [
         Config(name, schemas[name], [Split(s, splits[s]) for s in sorted(splits, key=_split_key)])
         for name, splits in by_config.items()
     ]
+    return sorted(configs, key=_config_key)
 
 
 def _relative(full: str) -> str:
@@ -208,6 +221,11 @@ def _check_shard_counters(by_config: dict[str, dict[str, list[Shard]]], problems
             if len(totals) != 1 or indexes != list(range(next(iter(totals)))):
                 expected = f"00000-of-{max(totals):05d}"
                 problems.append(f"data/{config}/{split}: shards {indexes} do not form a complete {expected} set")
+
+
+def _config_key(config: Config) -> tuple[int, str]:
+    known = CONFIG_ORDER.index(config.name) if config.name in CONFIG_ORDER else len(CONFIG_ORDER)
+    return (known, config.name)
 
 
 def _split_key(name: str) -> tuple[int, str]:

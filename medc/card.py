@@ -34,13 +34,12 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from medc import card_sections
-from medc.build_facts import CARD, BuildFacts, Config, data_files_pattern, read_build
+from medc.build_facts import CARD, BuildFacts, data_files_pattern, read_build
 from medc.licences import PMC_LICENCE_PAGE, UMLS_LICENCE_PAGE, LicenceFacts, hub_licence_id, licence_facts
 
 log = logging.getLogger(__name__)
 
 KINDS = {"medc-k": "MedC-K", "medc-i": "MedC-I"}
-K_CONFIGS, I_CONFIGS = ("papers", "books"), ("dialogue", "rationale_qa", "umls_kg")
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
     (10_000, "1K<n<10K"),
@@ -160,7 +159,7 @@ def _instruction_licence_fields(licences: LicenceFacts) -> dict[str, str]:
 def configs_yaml(build: BuildFacts) -> list[dict[str, Any]]:
     """`configs:` with a `data_files` glob per split; the first config is what `load_dataset(repo)` loads."""
     out = []
-    for i, config in enumerate(_ordered(build.configs)):
+    for i, config in enumerate(build.configs):
         entry: dict[str, Any] = {
             "config_name": config.name,
             "data_files": [{"split": s.name, "path": data_files_pattern(config.name, s.name)} for s in config.splits],
@@ -183,13 +182,8 @@ def dataset_info_yaml(build: BuildFacts) -> list[dict[str, Any]]:
             "download_size": config.size,
             "dataset_size": config.num_bytes,
         }
-        for config in _ordered(build.configs)
+        for config in build.configs
     ]
-
-
-def _ordered(configs: list[Config]) -> list[Config]:
-    known = K_CONFIGS + I_CONFIGS
-    return sorted(configs, key=lambda c: (known.index(c.name) if c.name in known else len(known), c.name))
 
 
 def read_examples(root: Path, build: BuildFacts) -> dict[str, dict[str, Any]]:

@@ -270,8 +270,7 @@ def provenance(build: BuildFacts) -> str:
     m = build.manifest
     if not m:
         return "## How this build was made\n\nThe build has no manifest.json, so its provenance is unknown."
-    command = m.get("command")
-    command = " ".join(command) if isinstance(command, list) else (command or "not recorded")
+    command = build.command or "not recorded"
     versions = ", ".join(f"{k} {v}" for k, v in (m.get("versions") or {}).items()) or "not recorded"
     return (
         f"## How this build was made\n\n```\n{command}\n```\n\n"

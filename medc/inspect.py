@@ -116,7 +116,7 @@ def render(result: Inspection) -> str:
         ]
     lines += _licence_lines(result)
     lines += _source_lines(m, result.card)
-    lines += _provenance_lines(m)
+    lines += _provenance_lines(m, b.command)
     lines += [f"problem: {p}" for p in result.problems] or ["problems: none (card, manifest and files agree)"]
     for config, samples in result.samples.items():
         lines += [
@@ -155,11 +155,9 @@ def _source_lines(manifest: dict[str, Any], card: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _provenance_lines(manifest: dict[str, Any]) -> list[str]:
+def _provenance_lines(manifest: dict[str, Any], command: str | None) -> list[str]:
     if not manifest:
         return ["provenance: no manifest.json"]
-    command = manifest.get("command")
-    command = " ".join(command) if isinstance(command, list) else command
     versions = ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items())
     return [
         f"command: {command or 'not recorded'}",

@@ -80,6 +80,10 @@ def test_medc_k_card_body_has_every_section_with_manifest_facts(tmp_path):
     assert "PMC-LLaMA: Toward Building Open-source Language Models for Medicine" in text
     assert "10.1093/jamia/ocae045" in text and "2304.14454" in text
     assert "medc build-k --pmc pmc/ --out out" in text and "medc version: 0.1.0" in text
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["command"] = ["/venv/lib/medc/__main__.py", "build-k", "--pmc", "my papers/"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert "```\nmedc build-k --pmc 'my papers/'\n```" in (write_card(out)).read_text()
 
 
 def test_single_licence_build_gets_that_licence_id(tmp_path):

@@ -121,8 +121,8 @@ def test_dry_run_prints_exactly_what_would_be_uploaded_and_changes_nothing(fake_
     assert lines[1].endswith("→ dataset me/dry @ main: repo will be created, public")
     uploads = [line.split()[1] for line in lines if line.startswith("  upload  ")]
     assert uploads == [
-        "data/books/train-00000-of-00001.parquet",
         "data/papers/train-00000-of-00001.parquet",
+        "data/books/train-00000-of-00001.parquet",
         "README.md",
         "manifest.json",
         "rejections.jsonl",
