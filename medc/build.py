@@ -188,7 +188,7 @@ def run_build(
         input_stats,
         parse_settings,
         finalize_settings or {},
-        command or sys.argv,
+        command or _invocation(),
         time.time() - start,
     )
     _write_json(out_dir / "manifest.json", manifest)
@@ -267,6 +267,13 @@ def _manifest(
         "versions": library_versions(),
         "wall_seconds": round(seconds, 3),
     }
+
+
+def _invocation() -> list[str]:
+    """The command line as the user typed it: `medc build-k ...`, also when run as `python -m medc`."""
+    if Path(sys.argv[0]).name in ("medc", "__main__.py"):
+        return ["medc", *sys.argv[1:]]
+    return list(sys.argv)
 
 
 def library_versions() -> dict[str, str]:
