@@ -68,8 +68,8 @@ class UmlsOptions:
     definitions: bool = True
     """Make entity-description prompts from MRDEF."""
     seed: int = 0
-    chunk_lines: int = 100_000
-    """MRREL/MRDEF lines per work unit."""
+    chunk_lines: int = 20_000
+    """MRREL/MRDEF lines per work unit (the runner keeps a few units per worker in flight, records included)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_srl <= 9:

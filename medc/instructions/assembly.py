@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,7 +122,8 @@ class InstructionFinalizer:
 
     def _plan(self, staged: Any, config: str) -> Plan:
         seed, sources, index = self.config.seed, {}, self.eval_index
-        source_of, dedup_keys, split_keys, pick_keys = [], [], [], []
+        # Typed arrays, not lists: 8 bytes a key instead of ~40, for builds of millions of records.
+        source_of, dedup_keys, split_keys, pick_keys = array("i"), array("Q"), array("Q"), array("Q")
         contaminated: dict[int, tuple[str, str]] = {}
         row = 0
         for batch in staged.iter_batches(config, columns=TEXT_COLUMNS, batch_size=self.batch_size):
@@ -139,16 +141,14 @@ class InstructionFinalizer:
         names = list(sources)
         plan = Plan(
             names,
-            np.asarray(source_of, dtype=np.int32),
+            np.frombuffer(source_of, dtype=np.int32),
             np.zeros(row, np.int32),
             np.zeros(row, bool),
             contaminated,
             {},
             {n: Counter() for n in names},
         )
-        self._decide(
-            plan, np.asarray(dedup_keys, np.uint64), np.asarray(split_keys, np.uint64), np.asarray(pick_keys, np.uint64)
-        )
+        self._decide(plan, *(np.frombuffer(keys, dtype=np.uint64) for keys in (dedup_keys, split_keys, pick_keys)))
         return plan
 
     def _decide(self, plan: Plan, dedup: np.ndarray, split: np.ndarray, pick: np.ndarray) -> None:

@@ -7,9 +7,10 @@
 
 Two tests, on the user side of a record (its instruction and input), after normalizing text to lower-case
 alphanumeric tokens:
-- exact: a line of the record (or the line without a leading label such as `###Question:`), or its whole
-  input, equals an evaluation question; for multiple-choice items every option must appear in the record too,
-  because stems like "All of the following are true except" recur with other options in honest training data.
+- exact: a line of the record (or the line without up to three leading words, for labels such as
+  `###Question:` or `Concept A:`), or its whole input, equals an evaluation question; for multiple-choice
+  items every option must appear in the record too, because stems like "All of the following are true
+  except" recur with other options in honest training data.
 - n-gram: the record contains at least `min_overlap` of the item's distinct `ngram`-token windows (question,
   plus the abstract for PubMedQA). Windows shared by more than `common_items` evaluation items are boilerplate
   ("comes to the physician because of a 2 week history of") and do not count.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -34,8 +34,7 @@ from medc.records import QAItem, Rejection
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_LABEL = re.compile(r"^\s*#*\s*[A-Za-z][A-Za-z ]{0,30}:")
+LABEL_WORDS = 3
 _PRIME = np.uint64(0x100000001B3)
 ANSWERS = frozenset(qa_formats.PUBMEDQA_OPTIONS)
 
@@ -56,8 +55,22 @@ class DecontaminationConfig:
             raise ValueError(f"min_overlap={self.min_overlap}: give a fraction in (0, 1]")
 
 
+# Lower-cases ASCII letters, keeps digits and line breaks, turns everything else into a space. Applied to UTF-8
+# bytes (after NFKC for non-ASCII text), it tokenizes several times faster than a regex.
+_ASCII_WORDS = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c == 10) else 32 for c in range(256)
+)
+
+
+def line_tokens(text: str) -> list[list[str]]:
+    """The lower-case alphanumeric tokens of each line of `text` (after NFKC: `ﬁ` → fi, `²` → 2)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return [line.split() for line in text.encode().translate(_ASCII_WORDS).decode("ascii").split("\n")]
+
+
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    return [w for line in line_tokens(text) for w in line]
 
 
 def normalize(text: str) -> str:
@@ -118,6 +131,7 @@ class EvalIndex:
         for i, item in enumerate(self.items):
             self.exact.setdefault(normalize(item.question), []).append(i)
             self.options.append([] if item.dataset == "pubmedqa" else [normalize(o) for o in item.options])
+        self.lengths = frozenset(len(q.split()) for q in self.exact if q)  # only lines this long can match
         self._index_windows()
 
     def _index_windows(self) -> None:
@@ -150,25 +164,33 @@ class EvalIndex:
         found: list[tuple[str, str] | None] = []
         words: list[list[str]] = []
         for instruction, input_text in records:
-            lines = f"{instruction}\n{input_text}".split("\n")
-            line_words = [tokens(line) for line in lines]
-            flat = [w for line in line_words for w in line]
-            found.append(self._exact(lines, line_words, flat, input_text))
+            instruction_words, input_words = line_tokens(instruction), line_tokens(input_text)
+            flat = [w for line in instruction_words + input_words for w in line]
+            found.append(self._exact(instruction_words + input_words, flat, sum(map(len, instruction_words))))
             words.append(flat)
         if len(self.hashes):
             for row, item in self._ngram_hits(words).items():
                 found[row] = found[row] or ("ngram", self.items[item].id)
         return found
 
-    def _exact(
-        self, lines: list[str], line_words: list[list[str]], flat: list[str], input_text: str
-    ) -> tuple[str, str] | None:
-        candidates = {" ".join(w) for w in line_words}
-        candidates.update(normalize(_LABEL.sub("", raw, count=1)) for raw in lines if _LABEL.match(raw))
-        candidates.add(normalize(input_text))
-        padded = f" {' '.join(flat)} "
+    def _exact(self, line_words: list[list[str]], flat: list[str], input_start: int) -> tuple[str, str] | None:
+        # Candidates: each line, the line without up to LABEL_WORDS leading words (`###Question:`, `Concept A:`,
+        # `Patient:`), the whole input and the whole instruction.
+        lengths = self.lengths
+        candidates = {
+            " ".join(w[k:])
+            for w in line_words
+            for k in range(min(LABEL_WORDS, len(w) - 1) + 1)
+            if len(w) - k in lengths
+        }
+        if len(flat) - input_start in lengths:
+            candidates.add(" ".join(flat[input_start:]))
+        if input_start in lengths:
+            candidates.add(" ".join(flat[:input_start]))
+        padded = ""
         for candidate in candidates:
             for i in self.exact.get(candidate, ()) if candidate else ():
+                padded = padded or f" {' '.join(flat)} "
                 if all(f" {o} " in padded for o in self.options[i]):
                     return "exact", self.items[i].id
         return None
@@ -180,7 +202,8 @@ class EvalIndex:
         flat = np.array([i for row in ids for i in row], dtype=np.uint64)
         hashes = window_hashes(flat, n, keep_positions=True)
         starts = np.cumsum([0] + [len(r) for r in ids])
-        hit_pos = np.flatnonzero(np.isin(hashes, self.hashes))
+        where = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        hit_pos = np.flatnonzero(self.hashes[where] == hashes)
         hits: dict[int, int] = {}
         rows = np.searchsorted(starts, hit_pos, side="right") - 1
         for row in np.unique(rows).tolist():
