@@ -87,12 +87,14 @@ def _best_match(
 def _make_lsh(config: DedupConfig):  # -> (datasketch.MinHashLSH, cleanup callable)
     from datasketch import MinHashLSH
 
+    # 1 - w is exact for w in [0.5, 1), so the weights sum to exactly 1.0 as datasketch requires.
+    weights = (1.0 - config.lsh_recall_weight, config.lsh_recall_weight)
     if config.lsh_storage == "memory":
-        return MinHashLSH(threshold=config.threshold, num_perm=config.num_perm), lambda: None
+        return MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, weights=weights), lambda: None
     basename = f"medc-dedup-{uuid.uuid4().hex[:12]}".encode()
     server = {"host": config.redis_host, "port": config.redis_port, "db": config.redis_db}
     storage = {"type": "redis", "basename": basename, "redis": server}
-    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, storage_config=storage)
+    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, weights=weights, storage_config=storage)
     log.info(
         "LSH index in Redis %s:%s/%s under %s*",
         config.redis_host,

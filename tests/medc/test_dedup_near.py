@@ -35,7 +35,7 @@ def test_near_duplicates_are_removed_against_the_best_ranked_kept(planted):
     found = near_duplicates(planted, order=np.arange(len(planted)), config=DedupConfig())
     assert dict(zip(found.removed.tolist(), found.kept.tolist(), strict=True)) == {1: 0, 2: 0}
     assert all(0.8 <= s <= 1.0 for s in found.similarity)
-    assert (found.bands, found.rows_per_band) == (9, 13)
+    assert (found.bands, found.rows_per_band) == (16, 8)
 
 
 def test_who_is_kept_follows_rank_not_input_position(planted):
