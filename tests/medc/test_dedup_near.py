@@ -67,3 +67,21 @@ def test_paragraphs_repeated_across_chapters_of_one_book_are_dropped_once_seen()
     assert book.dedup("b1", "ch2", f"Summary\n\n{notice}\n\nCells.") == ("Summary\n\nCells.", {"ch1": (1, 86)})
     assert book.dedup("b1", "ch3", "Summary\n\nTissues.")[1] == {}  # short headings always stay
     assert book.dedup("b2", "other", notice) == (notice, {})  # another book starts afresh
+
+
+def test_lsh_index_can_live_in_redis(planted, monkeypatch):
+    fakeredis = pytest.importorskip("fakeredis")  # in the dev extra
+    import functools
+
+    server = fakeredis.FakeServer()
+    monkeypatch.setattr("redis.Redis", functools.partial(fakeredis.FakeRedis, server=server))
+    config = DedupConfig(lsh_storage="redis", redis_host="redis.example", redis_port=6380)
+    in_memory = near_duplicates(planted, np.arange(len(planted)), DedupConfig())
+    found = near_duplicates(planted, np.arange(len(planted)), config)
+    assert found.removed.tolist() == in_memory.removed.tolist() and found.kept.tolist() == in_memory.kept.tolist()
+    assert fakeredis.FakeRedis(server=server).keys() == []  # the run's keys are deleted afterwards
+    monkeypatch.setattr("medc.dedup.near._delete_prefix", lambda *args: None)
+    near_duplicates(planted, np.arange(len(planted)), config)
+    left = fakeredis.FakeRedis(server=server).scan_iter(match=b"*")
+    prefixes = {key.split(b"_")[0][: len(b"medc-dedup-")] for key in left}
+    assert prefixes == {b"medc-dedup-"}  # the index was there, under the run's prefix
