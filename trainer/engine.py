@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 SINGLE_PROCESS_ENV = {
     "MASTER_ADDR": "127.0.0.1",
-    "MASTER_PORT": "29511",
     "RANK": "0",
     "WORLD_SIZE": "1",
     "LOCAL_RANK": "0",
@@ -50,8 +49,8 @@ def init_distributed() -> DistInfo:
     import deepspeed
     from deepspeed.accelerator import get_accelerator
 
-    if "RANK" not in os.environ:
-        port = os.environ.get("MEDC_MASTER_PORT", SINGLE_PROCESS_ENV["MASTER_PORT"])
+    if "RANK" not in os.environ:  # not launched: a one-process group on a free local port
+        port = os.environ.get("MEDC_MASTER_PORT") or str(_free_port())
         for key, value in {**SINGLE_PROCESS_ENV, "MASTER_PORT": port}.items():
             os.environ.setdefault(key, value)
     accelerator = get_accelerator()
@@ -63,6 +62,14 @@ def init_distributed() -> DistInfo:
     if accelerator.device_name() == "cuda":
         accelerator.set_device(local_rank)
     return DistInfo(int(os.environ["RANK"]), world, local_rank, accelerator.device_name())
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _skip_shared_memory_allreduce() -> None:

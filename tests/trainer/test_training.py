@@ -1,0 +1,186 @@
+"""End-to-end training on CPU with a real DeepSpeed engine (single process, gloo), tiny model, tiny data."""
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.trainer.trainer_fixtures import tiny_assets
+from trainer.config import EngineConfig, OptimConfig, PretrainConfig, PretrainData, SFTConfig, SFTData
+
+pytest.importorskip("deepspeed")
+
+
+@pytest.fixture(scope="module")
+def assets(tmp_path_factory):
+    return tiny_assets(tmp_path_factory.getbasetemp() / "trainer-assets")
+
+
+def pretrain_config(assets, out, *, zero_stage=2, steps=8, **data):
+    return PretrainConfig(
+        model=str(assets["model"]),
+        out=str(out),
+        max_steps=steps,
+        save_every=4,
+        eval_every=4,
+        log_every=2,
+        progress=False,
+        keep_checkpoints=0,
+        data=PretrainData(
+            path=str(assets["medc_k"]), seq_len=64, val_sequences=4, cache_dir=str(out.parent / "cache"), **data
+        ),
+        optim=OptimConfig(lr=3e-3, warmup_steps=2),
+        engine=EngineConfig(zero_stage=zero_stage, micro_batch_size=4, grad_accum=2),
+    )
+
+
+@pytest.fixture(scope="module")
+def pretrained(assets, tmp_path_factory):
+    from trainer.loop import run
+
+    out = tmp_path_factory.mktemp("pretrain") / "run"
+    return out, run(pretrain_config(assets, out))
+
+
+def test_pretrain_loss_goes_down_and_metrics_are_logged(pretrained):
+    out, summary = pretrained
+    losses = summary["losses"]
+    assert len(losses) == 8 and losses[-1] < losses[0] - 0.5
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    train = [r for r in rows if "loss" in r]
+    val = [r for r in rows if "val_loss" in r]
+    assert [r["step"] for r in train] == [2, 4, 6, 8] and [r["step"] for r in val] == [4, 8]
+    assert val[1]["val_loss"] < val[0]["val_loss"]
+    assert all(r["tokens_per_s"] > 0 and "grad_norm" in r for r in train)
+    assert "mfu" not in train[0]  # a CPU has no known peak FLOP/s
+    assert train[0]["lr"] == pytest.approx(3e-3)  # the first update already uses lr (warmup of 2 steps)
+    assert (out / "config.toml").exists() and json.loads((out / "deepspeed.json").read_text())["bf16"]["enabled"]
+
+
+def test_resume_from_a_checkpoint_reproduces_the_losses_exactly(assets, pretrained, tmp_path):
+    """Continue from the step-4 checkpoint of the uninterrupted run, in a fresh run directory: the remaining
+    losses are bit-identical (same data position, optimizer, scheduler and RNG; CPU kernels are deterministic)."""
+    from trainer.loop import run
+
+    out, summary = pretrained
+    shutil.copytree(out / "checkpoints" / "step_00000004", tmp_path / "run" / "checkpoints" / "step_00000004")
+    (tmp_path / "run" / "checkpoints" / "latest").write_text("step_00000004")
+    resumed = run(pretrain_config(assets, tmp_path / "run"), resume="auto")
+    assert resumed["losses"] == summary["losses"][4:]
+    state = json.loads((out / "checkpoints" / "step_00000004" / "trainer_state.json").read_text())
+    assert state["step"] == 4 and state["data"]["sampler"]["drawn"] == 4 * 8
+
+
+def test_exported_model_loads_and_generates(pretrained):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from trainer.export import consolidated_state_dict
+
+    out, _ = pretrained
+    final = out / "final"
+    assert (final / "model.safetensors").exists()
+    model = AutoModelForCausalLM.from_pretrained(final)
+    tokenizer = AutoTokenizer.from_pretrained(final)
+    assert model.dtype == torch.bfloat16
+    gen = model.generation_config
+    assert (gen.bos_token_id, gen.eos_token_id, gen.pad_token_id) == (
+        tokenizer.bos_token_id,
+        tokenizer.eos_token_id,
+        tokenizer.pad_token_id,
+    )
+    assert tokenizer.pad_token == "<pad>" and tokenizer.eos_token == "</s>"
+    prompt = tokenizer("Aspirin inhibits", return_tensors="pt")
+    generated = model.generate(**prompt, max_new_tokens=6, do_sample=False)
+    assert generated.shape[1] > prompt["input_ids"].shape[1]
+    master = consolidated_state_dict(out / "checkpoints", "step_00000008")  # fp32 weights of the last step
+    weight = "model.layers.0.mlp.up_proj.weight"
+    assert torch.equal(model.state_dict()[weight], master[weight].to(torch.bfloat16))
+
+
+def sft_config(assets, out, *, steps, micro_batch=4, grad_accum=2, packing=True, template="chat", eval_every=3, **kw):
+    return SFTConfig(
+        model=str(assets["model"]),
+        out=str(out),
+        max_steps=steps,
+        save_every=100,
+        eval_every=eval_every,
+        log_every=1,
+        progress=False,
+        **kw,
+        data=SFTData(
+            path=str(assets["medc_i"]),
+            template=template,
+            packing=packing,
+            seq_len=128,
+            cache_dir=str(Path(out).parent / "cache"),
+        ),
+        optim=OptimConfig(lr=3e-3, warmup_steps=1),
+        engine=EngineConfig(zero_stage=1, micro_batch_size=micro_batch, grad_accum=grad_accum),
+    )
+
+
+def test_sft_loss_goes_down(assets, tmp_path):
+    from trainer.loop import run
+
+    summary = run(sft_config(assets, tmp_path / "sft", steps=6))
+    assert summary["losses"][-1] < summary["losses"][0] - 0.5
+    rows = [json.loads(x) for x in (tmp_path / "sft" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "val_loss" in r] == [3, 6]
+
+
+def test_loss_is_normalized_by_target_tokens_across_accumulation(assets, tmp_path):
+    """Two examples of different lengths as two accumulated micro-batches give the same loss and the same
+    update as both in one padded micro-batch: every target token weighs the same."""
+    import torch
+    from safetensors.torch import load_file
+
+    from trainer.loop import run
+
+    results = {}
+    for name, (mb, ga) in {"accumulated": (1, 2), "together": (2, 1)}.items():
+        cfg = sft_config(
+            assets,
+            tmp_path / name,
+            steps=1,
+            micro_batch=mb,
+            grad_accum=ga,
+            packing=False,
+            template="pmc_llama",
+            eval_every=0,
+            export_dtype="float32",
+        )
+        # Adam with eps far above |gradient| makes the first update lr * g / (|g| + eps) ~ g: weights compare
+        # gradients, without Adam's normalization magnifying rounding noise in near-zero gradients.
+        cfg = replace(
+            cfg,
+            engine=EngineConfig(zero_stage=0, precision="fp32", micro_batch_size=mb, grad_accum=ga),
+            optim=OptimConfig(lr=1.0, eps=1.0, warmup_steps=0, grad_clip=0),
+        )
+        summary = run(cfg)
+        results[name] = (summary["losses"][0], load_file(tmp_path / name / "final" / "model.safetensors"))
+    (loss_a, weights_a), (loss_b, weights_b) = results["accumulated"], results["together"]
+    initial = load_file(assets["model"] / "model.safetensors")
+    assert loss_a == pytest.approx(loss_b, abs=1e-5)
+    for key in weights_a:
+        assert not torch.equal(weights_a[key], initial[key])
+        torch.testing.assert_close(weights_a[key] - initial[key], weights_b[key] - initial[key], atol=1e-7, rtol=1e-4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("zero_stage", [0, 3])
+def test_resume_and_export_with_other_zero_stages(assets, tmp_path, zero_stage):
+    from transformers import AutoModelForCausalLM
+
+    from trainer.loop import run
+
+    full = run(pretrain_config(assets, tmp_path / "full", zero_stage=zero_stage, isolate_documents=True))
+    shutil.copytree(tmp_path / "full" / "checkpoints" / "step_00000004", tmp_path / "step4")
+    resumed = run(
+        pretrain_config(assets, tmp_path / "resumed", zero_stage=zero_stage, isolate_documents=True),
+        resume=str(tmp_path / "step4"),
+    )
+    assert resumed["losses"] == full["losses"][4:]
+    assert AutoModelForCausalLM.from_pretrained(tmp_path / "full" / "final").num_parameters() > 0
