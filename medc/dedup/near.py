@@ -31,6 +31,7 @@ from medc.dedup.config import DedupConfig
 from medc.dedup.minhash import as_lean_minhash
 
 log = logging.getLogger(__name__)
+_LOG_EVERY = 100_000
 
 
 @dataclass
@@ -49,7 +50,9 @@ def near_duplicates(signatures: np.ndarray, order: np.ndarray, config: DedupConf
     kept: list[int] = []
     similarity: list[float] = []
     try:
-        for row in order.tolist():
+        for done, row in enumerate(order.tolist(), start=1):
+            if done % _LOG_EVERY == 0:
+                log.info("near duplicates: %d of %d documents looked up, %d removed", done, len(order), len(removed))
             signature = signatures[row]
             minhash = as_lean_minhash(signature, config.seed)
             match = _best_match(signatures, signature, lsh.query(minhash), config.threshold)

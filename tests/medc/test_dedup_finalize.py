@@ -48,7 +48,7 @@ def specs(papers, books, steps, reverse=False):
     out = []
     for config, docs in (("papers", papers), ("books", books)):
         records = [[{"id": i, "source": config, "text": t}] for i, t in docs.items()]
-        if config == "books":  # two books of two chapters
+        if config == "books" and records:  # two books of two chapters
             records = [records[0] + records[1], records[2] + records[3]]
         units = [WorkUnit(f"{config}-{n}.json", json.dumps(r).encode()) for n, r in enumerate(records)]
         out.append(
@@ -158,3 +158,15 @@ def test_dedup_can_be_turned_off(tmp_path):
 def test_dedup_config_is_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         DedupConfig(**kwargs)
+
+
+def test_a_corpus_without_documents_finalizes(tmp_path):
+    manifest = run_build(
+        tmp_path / "empty",
+        specs({}, {}, STEPS),
+        kind="medc-k",
+        parse_settings={},
+        finalizer=DedupFinalizer(),
+        workers=0,
+    )
+    assert manifest["extra"]["dedup"]["documents"] == 0 and manifest["duplicates"] == {}
