@@ -29,11 +29,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from builders.books_layout import PageText, image_boxes, mark_running_lines, reading_order
+from builders.books_clean import TextCleaner
+from builders.books_layout import PageText, image_boxes, reading_order
 from builders.books_pages import Chapter, ExtractedBook, extract_pages, plan_chapters
 from builders.books_plain import parse_plain_text
+from builders.books_running import mark_running_lines
 from builders.books_sections import drop_reference_sections
-from builders.books_text import Para, TextCleaner, Vocabulary, add_run, is_caption, join_lines
+from builders.books_text import Para, Vocabulary, add_run, is_caption, join_lines
 from medc.records import BOOKS, BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit, logical_name
 
@@ -60,7 +62,7 @@ class BookOptions:
     min_chars_per_page: int = 20  # a page with fewer visible characters and an image counts as needing OCR
     running_band: float = 0.1  # fraction of the page height at top and bottom searched for headers/footers
     running_min_repeats: int = 3  # pages a header/footer must repeat on (2 when its page numbers vary)
-    max_page_content_bytes: int = 8 << 20  # a PDF page whose content stream is larger is skipped, and counted
+    max_page_content_bytes: int = 4 << 20  # a PDF page whose (compressed) content is larger is skipped, and counted
     max_page_lines: int = 4000  # a page with more text lines than this is skipped, and counted
 
     def __post_init__(self) -> None:

@@ -7,7 +7,7 @@ One page of a two-column textbook, as pymupdf's `dict` output, becomes `PageText
     Line("Cardiac output rises with ...", x0=308)        <- right column
     Line("Example Press · page 12", y0=806, size=8)      <- running footer
 
-`mark_running_lines` finds the header and footer across the whole book and `reading_order` returns the body
+`books_running.mark_running_lines` finds the header and footer across the whole book; `reading_order` returns the body
 lines column by column (left column, then right, between full-width lines such as headings), tagging lines that
 sit in a table or on a figure. Coordinates are those of the unrotated page (pymupdf extracts text that way, so a
 page with /Rotate 90 reads like any other); a page whose text itself runs sideways is turned upright first.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Text extraction flags: keep whitespace as is, clip to the page, and let MuPDF expand ligatures (ﬁ → fi).
@@ -25,9 +24,6 @@ from dataclasses import dataclass, field
 FILLED_OR_STROKED = 16 | 32  # MuPDF char_flags: render modes 0-2 set these; mode 3 (invisible) sets neither
 SUPERSCRIPT, BOLD = 1, 16  # span["flags"] bits
 _CITATION_MARK = re.compile(r"[\d,\u2013\-\s]+")
-_PAGE_NUMBER = re.compile(r"\W*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*", re.I)
-_DIGITS = re.compile(r"\d+|\b[ivxlcdm]{1,7}\b")
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,]\d)")
 
 
 @dataclass(slots=True)
@@ -50,6 +46,7 @@ class PageText:
     height: float
     lines: list[Line] = field(default_factory=list)
     invisible_chars: int = 0
+    unknown_chars: int = 0  # U+FFFD: glyphs whose font maps to no Unicode
     images: int = 0
     image_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     status: str = "ok"  # ok | too_complex | unreadable
@@ -61,15 +58,18 @@ class PageText:
 
 def extract_page(page, index: int, flags: int, *, keep_invisible: bool, drop_citation_marks: bool) -> PageText:
     """The visible text lines of one pymupdf page, turned upright when most of its text runs sideways."""
-    blocks = page.get_text("dict", flags=flags)["blocks"]
-    box = page.cropbox
-    out = PageText(index, box.width, box.height, images=len(page.get_images()))
+    content = page.get_text("dict", flags=flags)  # width and height are the unrotated page's, like the boxes
+    blocks = content["blocks"]
+    out = PageText(index, content["width"], content["height"], images=len(page.get_images()))
     by_dir: dict[tuple[float, float], list[Line]] = defaultdict(list)
+    upright = by_dir[(1.0, 0.0)]
     for number, block in enumerate(blocks):
         for line in block.get("lines", ()):
             made = _make_line(line, number, out, keep_invisible, drop_citation_marks)
             if made is not None:
-                by_dir[line["dir"]].append(made)
+                (upright if line["dir"] == (1.0, 0.0) else by_dir[line["dir"]]).append(made)
+    if not upright:
+        del by_dir[(1.0, 0.0)]
     if len(by_dir) > 1:  # text at other angles than most of the page: margin stamps or labels, dropped
         by_dir = _merge_directions(by_dir)
     if by_dir:
@@ -77,7 +77,12 @@ def extract_page(page, index: int, flags: int, *, keep_invisible: bool, drop_cit
         out.lines = by_dir[direction]
         if direction != (1.0, 0.0):
             _turn_upright(out, direction)
+        out.lines.sort(key=top_down)
     return out
+
+
+def top_down(line: Line) -> tuple[float, float]:
+    return (line.y0 // 1, line.x0)
 
 
 def _merge_directions(by_dir: dict[tuple[float, float], list[Line]]) -> dict[tuple[float, float], list[Line]]:
@@ -88,6 +93,16 @@ def _merge_directions(by_dir: dict[tuple[float, float], list[Line]]) -> dict[tup
 
 
 def _make_line(line: dict, block: int, page: PageText, keep_invisible: bool, drop_marks: bool) -> Line | None:
+    spans = line["spans"]
+    if len(spans) == 1 and (keep_invisible or spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED):
+        span = spans[0]  # the common case, kept fast: one visible span
+        text = span["text"].strip()
+        if not text:
+            return None
+        if "\ufffd" in text:
+            page.unknown_chars += text.count("\ufffd")
+        x0, y0, x1, y1 = line["bbox"]
+        return Line(text, x0, y0, x1, y1, span["size"], bool(span["flags"] & BOLD), block)
     parts: list[str] = []
     size, longest, bold, dropped = 0.0, -1, False, False
     for span in line["spans"]:
@@ -104,12 +119,13 @@ def _make_line(line: dict, block: int, page: PageText, keep_invisible: bool, dro
     text = "".join(parts).strip()
     if not text:
         return None
+    page.unknown_chars += text.count("\ufffd")
     x0, y0, x1, y1 = line["bbox"]
     if dropped:  # the box of the visible spans only
         boxes = [s["bbox"] for s in line["spans"] if s.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED]
         x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
         x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    return Line(text, x0, y0, x1, y1, round(size, 1), bold, block)
+    return Line(text, x0, y0, x1, y1, size, bold, block)
 
 
 def _is_citation_mark(text: str, before: list[str]) -> bool:
@@ -141,83 +157,12 @@ def _turn_upright(page: PageText, direction: tuple[float, float]) -> None:
     page.image_boxes = []  # not turned; figure detection by image boxes is skipped on such pages
 
 
-# -- running headers and footers --------------------------------------------------------------------------------
-def _edge_lines(page: PageText, band: float) -> Iterable[tuple[str, Line]]:
-    top, bottom = page.height * band, page.height * (1 - band)
-    for line in page.lines:
-        if line.y1 <= top:
-            yield "top", line
-        elif line.y0 >= bottom:
-            yield "bottom", line
-
-
-def is_page_number(text: str) -> bool:
-    return bool(_PAGE_NUMBER.fullmatch(text))
-
-
-def mark_running_lines(pages: list[PageText], band: float, min_repeats: int, body_size: float) -> int:
-    """Remove running headers, footers and page numbers from lines in the top or bottom `band` of the page:
-
-    - a line that is a page number (`12`, `xiv`, `Page 3 of 40`);
-    - a line whose text with digits masked repeats on nearby pages (within two pages of each other, as recto
-      and verso headers alternate): on `min_repeats` pages, or on 2 when the numbers in it differ (`12  Clinical
-      Notes` / `14  Clinical Notes`) or it is smaller than body text. A section heading that happens to open
-      three pages far apart in the book is not a header;
-    - a short line holding the printed page number, once two pages or more show where printed numbers stand
-      against page positions (`1 The Heart  5` on the only page of a chapter that has a header).
-
-    Returns how many lines were removed."""
-    seen: dict[tuple, list[tuple[int, Line]]] = defaultdict(list)
-    numbers: dict[tuple, set[str]] = defaultdict(set)
-    for page in pages:
-        for edge, line in _edge_lines(page, band):
-            key = (edge, round(line.size), _DIGITS.sub("#", line.text.lower()))
-            seen[key].append((page.index, line))
-            numbers[key].add(" ".join(_DIGITS.findall(line.text.lower())))
-    offset = _page_number_offset(seen)
-    doomed: set[int] = set()
-    for key, hits in seen.items():
-        near = _pages_near_another({index for index, _ in hits})
-        easy = (len(numbers[key]) > 1 and "#" in key[2]) or key[1] < body_size - 0.5
-        if near >= min_repeats or (easy and near >= 2):
-            doomed.update(id(line) for _, line in hits)
-        else:
-            doomed.update(
-                id(line)
-                for i, line in hits
-                if is_page_number(line.text) or _has_number(line, None if offset is None else i + offset)
-            )
-    for page in pages:
-        page.lines = [line for line in page.lines if id(line) not in doomed]
-    return len(doomed)
-
-
-def _page_number_offset(seen: dict[tuple, list[tuple[int, Line]]]) -> int | None:
-    """printed page number - page index, when at least two pages agree on it."""
-    votes: dict[int, set[int]] = defaultdict(set)
-    for hits in seen.values():
-        for index, line in hits:
-            for number in _NUMBER.findall(line.text):
-                votes[int(number) - index].add(index)
-    if not votes:
-        return None
-    best = max(votes, key=lambda k: len(votes[k]))
-    return best if len(votes[best]) >= 2 else None
-
-
-def _has_number(line: Line, number: int | None) -> bool:
-    return number is not None and len(line.text) < 120 and str(number) in _NUMBER.findall(line.text)
-
-
-def _pages_near_another(indices: set[int]) -> int:
-    return sum(1 for i in indices if i - 1 in indices or i - 2 in indices or i + 1 in indices or i + 2 in indices)
-
-
 # -- reading order ------------------------------------------------------------------------------------------------
 def reading_order(page: PageText, body_size: float) -> list[list[Line]]:
-    """The page's lines as runs in reading order: on a two-column page, the lines between two full-width lines
-    come as the left column, then the right column. Lines in tables and on figures get `kind` set."""
-    lines = sorted(page.lines, key=lambda ln: (ln.y0 // 1, ln.x0))
+    """The page's lines (sorted top down, as `extract_page` leaves them) as runs in reading order: on a
+    two-column page, the lines between two full-width lines come as the left column, then the right column.
+    Lines in tables and on figures get `kind` set."""
+    lines = page.lines  # sorted top down by extract_page
     _tag_figure_text(lines, page, body_size)
     gutter = _gutter(lines, page.width)
     if gutter is None:
@@ -267,34 +212,39 @@ def _gutter(lines: list[Line], width: float) -> float | None:
 
 def _tag_table_rows(run: list[Line]) -> None:
     """Rows of three or more separate cells on one baseline, two rows or more close together, are a table."""
-    rows: dict[int, list[Line]] = defaultdict(list)
-    for line in run:
-        rows[round(line.y1 / 2)].append(line)
-    table_ys = sorted(key for key, cells in rows.items() if len(cells) >= 3)
-    if len(table_ys) < 2:
+    rows: list[tuple[int, int]] = []  # (first, end) indices into run of each row with 3+ cells
+    start = 0
+    for i in range(1, len(run) + 1):
+        if i == len(run) or abs(run[i].y1 - run[start].y1) > 2:
+            if i - start >= 3:
+                rows.append((start, i))
+            start = i
+    if len(rows) < 2:
         return
-    start = table_ys[0]
-    for prev, key in zip(table_ys, [*table_ys[1:], None], strict=True):
-        if key is None or key - prev > 15:  # more than ~30pt apart: a new table
-            if prev > start:
-                for line in run:
-                    if start <= round(line.y1 / 2) <= prev:
-                        line.kind = "table"
-            start = key
+    first = prev = rows[0]
+    for row in [*rows[1:], None]:
+        if row is None or run[row[0]].y1 - run[prev[0]].y1 > 30:  # more than 30pt apart: a new table
+            if prev is not first:
+                for line in run[first[0] : prev[1]]:
+                    line.kind = "table"
+            first = row
+        prev = row
 
 
 def _tag_figure_text(lines: list[Line], page: PageText, body_size: float) -> None:
     """Text drawn over a figure image, and short small labels on their own (vector-drawing labels)."""
-    blocks = Counter(line.block for line in lines)
+    small, boxes = body_size * 0.85, page.image_boxes
+    blocks: Counter[int] | None = None
     for line in lines:
-        cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
-        if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in page.image_boxes) or (
-            line.size < body_size * 0.85
-            and blocks[line.block] <= 2
-            and len(line.text.split()) <= 4
-            and line.text[-1] not in ".:;!?"
-        ):
-            line.kind = "figure"
+        if line.size < small:
+            blocks = blocks or Counter(ln.block for ln in lines)
+            if blocks[line.block] <= 2 and len(line.text.split()) <= 4 and line.text[-1] not in ".:;!?":
+                line.kind = "figure"
+                continue
+        if boxes:
+            cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
+            if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes):
+                line.kind = "figure"
 
 
 def image_boxes(page, text_page: PageText) -> list[tuple[float, float, float, float]]:

@@ -48,7 +48,8 @@ def extract_pages(doc, options) -> ExtractedBook:
     import pymupdf
 
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
-    pages = [_extract_one(doc, i, flags, options) for i in range(doc.page_count)]
+    is_pdf = doc.is_pdf
+    pages = [_extract_one(doc, i, flags, options, is_pdf) for i in range(doc.page_count)]
     sizes: Counter[float] = Counter()
     for page in pages:
         for line in page.lines:
@@ -58,10 +59,10 @@ def extract_pages(doc, options) -> ExtractedBook:
     return ExtractedBook(pages, _title(doc, pages), body, status["needs_ocr"], status["invisible"])
 
 
-def _extract_one(doc, index: int, flags: int, options) -> PageText:
+def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText:
     try:
         page = doc.load_page(index)
-        if doc.is_pdf and len(page.read_contents()) > options.max_page_content_bytes:
+        if is_pdf and _content_bytes(doc, page) > options.max_page_content_bytes:
             return PageText(index, 0.0, 0.0, status="too_complex")
         text = extract_page(
             page, index, flags, keep_invisible=options.keep_invisible_text, drop_citation_marks=options.remove_citations
@@ -73,7 +74,7 @@ def _extract_one(doc, index: int, flags: int, options) -> PageText:
         text.lines, text.status = [], "too_complex"
         return text
     chars = text.chars
-    garbled = chars and sum(line.text.count("\ufffd") for line in text.lines) > 0.3 * chars
+    garbled = text.unknown_chars > 0.3 * chars
     if chars < options.min_chars_per_page or garbled:
         if text.invisible_chars >= options.min_chars_per_page:
             text.status = "invisible"
@@ -82,6 +83,16 @@ def _extract_one(doc, index: int, flags: int, options) -> PageText:
         if garbled:
             text.lines = []
     return text
+
+
+def _content_bytes(doc, page) -> int:
+    """The stored (compressed) size of a PDF page's content streams: read from their /Length, which is much
+    cheaper than decompressing them. MuPDF's time on a page grows with it."""
+    total = 0
+    for xref in page.get_contents():
+        kind, value = doc.xref_get_key(xref, "Length")
+        total += int(value) if kind == "int" else len(doc.xref_stream_raw(xref) or b"")
+    return total
 
 
 def _title(doc, pages: list[PageText]) -> str | None:
@@ -116,8 +127,7 @@ def _dropped_pages(pages: list[PageText], options, notes: Counter[str]) -> set[i
     drop: set[int] = set()
     previous = ""
     for page in pages:
-        lines = sorted(page.lines, key=lambda ln: (round(ln.y0), ln.x0))
-        previous = classify_page([ln.text for ln in lines], previous)
+        previous = classify_page([ln.text for ln in page.lines], previous)
         if previous and wanted[previous]:
             drop.add(page.index)
             notes["dropped_front_matter_pages" if previous == "copyright" else f"dropped_{previous}_pages"] += 1

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from builders.books_layout import is_page_number
+from builders.books_clean import TextCleaner
+from builders.books_running import is_page_number
 from builders.books_sections import drop_reference_sections
-from builders.books_text import Para, TextCleaner, Vocabulary, join_lines
+from builders.books_text import Para, Vocabulary, join_lines
 from medc.records import BOOKS, BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit
 

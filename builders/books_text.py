@@ -1,10 +1,12 @@
-"""Running text for the books builder: paragraphs rebuilt from lines, hyphenation undone, text normalized.
+"""Running text for the books builder: paragraphs rebuilt from lines, line-end hyphenation undone.
 
 Lines of a column, in reading order,
 
-    "   The glomer-"  /  "ular filtration rate is a well-"  /  "known measure (see Fig. 3.2) [4]."
+    "   The glomer-"  /  "ular filtration rate is a well-"  /  "known measure."
 
-become one paragraph: `The glomerular filtration rate is a well-known measure.` Whether a line-end hyphen is a
+become one paragraph: `The glomerular filtration rate is a well-known measure.` A paragraph starts after a gap,
+at a first-line indent, after the short last line of justified text, at a bullet, or where the font size changes,
+and it runs on across a column or page break while the text does. Whether a line-end hyphen is a
 hyphenation or part of a compound is decided by the book itself (`Vocabulary`): `glomerular` appears unbroken
 elsewhere, so `glomer-`+`ular` joins; `well-known` appears with its hyphen, so it stays. When the book says
 neither, the hyphen is dropped unless the first part is a word that forms compounds (`well-`, `self-`, ...) or
@@ -15,105 +17,19 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from builders.books_layout import Line
 
 _TERMINAL = '.!?:;"”’)]'
 _BULLET = re.compile(r"(?:[•●▪■◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_BULLET_START = frozenset("•●▪■◦‣∙·*–—-(0123456789")
 _WORD_END = re.compile(r"([^\W\d_]+)[-\u2010]$")
 _WORD_START = re.compile(r"[^\W\d_]+")
-COMPOUND_HEADS = frozenset(
-    [
-        "well",
-        "self",
-        "ill",
-        "all",
-        "half",
-        "cross",
-        "ever",
-        "non",
-        "multi",
-        "semi",
-        "pre",
-        "post",
-        "long",
-        "short",
-        "full",
-    ]
-)
-SUFFIXES = frozenset(
-    [
-        "er",
-        "ers",
-        "est",
-        "ing",
-        "ings",
-        "ed",
-        "ly",
-        "ness",
-        "tion",
-        "tions",
-        "sion",
-        "ment",
-        "ments",
-        "ity",
-        "ities",
-        "al",
-        "ous",
-        "ive",
-        "able",
-        "ible",
-    ]
-)
-# Ligatures and compatibility characters: expanded one by one (NFKC on everything would also turn m² into m2).
-_CHAR_MAP = str.maketrans(
-    {
-        "\ufb00": "ff",
-        "\ufb01": "fi",
-        "\ufb02": "fl",
-        "\ufb03": "ffi",
-        "\ufb04": "ffl",
-        "\ufb05": "st",
-        "\ufb06": "st",
-        "\u00a0": " ",
-        "\u2002": " ",
-        "\u2003": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\u2007": " ",
-        "\u2008": " ",
-        "\u200a": " ",
-        "\u3000": " ",
-        "\u00ad": "",
-        "\u200b": "",
-        "\u200c": "",
-        "\u200d": "",
-        "\ufeff": "",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\t": " ",
-        "\r": " ",
-        "\x0c": " ",
-    }
-)
-# UTF-8 read as cp1252/latin-1: a lead byte (Ã, Â, â, ...) followed by a continuation-byte character. Only such
-# paragraphs go through ftfy, which is slow enough to cost as much as extracting the page.
-_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|\ufffd"
-)
-_CALLOUT = (
-    r"\s?[(\[]\s*(?i:see\s+(?:also\s+)?)?(?i:figs?\.?|figures?|tables?|tabs?\.|plates?|charts?|boxe?s?"
-    r"|chapters?|ch\.|sections?|§|pp?\.|pages?)\s*[A-Z]?\d[^()\[\]]{0,40}[)\]]"
-)
-_NUMERIC_CITATION = r"\s?\[\d{1,4}(?:\s*[,\u2013\-]\s*\d{1,4})*\]"
-_AUTHOR_YEAR = (
-    r"\s?\((?:[A-Z][\w'’\-]+(?:\s+(?:et\s+al\.?|and|&)(?:\s+[A-Z][\w'’\-]+)?)?,?\s+(?:19|20)\d\d[a-z]?"
-    r"(?:;\s*)?)+\)"
-)
-_URL = r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:)\]]|\b[\w.+\-]+@[\w\-]+\.[\w.\-]*\w|\bdoi:\s?10\.\S+\w"
+_COMPOUND_HEADS = "well self ill all half cross ever non multi semi pre post long short full"
+COMPOUND_HEADS = frozenset(_COMPOUND_HEADS.split())
+_SUFFIXES = "er ers est ing ings ed ly ness tion tions sion ment ments ity ities al ous ive able ible"
+SUFFIXES = frozenset(_SUFFIXES.split())  # endings that are never a word of a compound
 
 
 @dataclass(slots=True)
@@ -185,20 +101,27 @@ def add_run(paras: list[Para], run: list[Line], page: int, body_size: float, blo
 
 
 def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
-    if not para.kind == kind == "body" or abs(para.size - line.size) > 0.5 or _BULLET.match(line.text):
+    if not para.kind == kind == "body" or abs(para.size - line.size) > 0.5 or is_bullet(line.text):
         return False
     last = para.lines[-1]
     return unindented or (last[-1] not in _TERMINAL and (line.text[0].islower() or last[-1] == "-"))
 
 
+def is_bullet(text: str) -> bool:
+    """`• item`, `- item`, `1. item`, `(a) item`, `b) item`."""
+    return (text[0] in _BULLET_START or text[1:2] in (".", ")")) and _BULLET.match(text) is not None
+
+
 def _breaks(prev: Line, line: Line, kind: str, shape: _RunShape) -> bool:
-    size = max(line.size, 1.0)
+    size = line.size
     if line.y0 - prev.y1 > shape.gap + 0.5 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up
         return True
-    if abs(line.size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):
+    if abs(size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):
         return True
-    if kind == "heading" or _BULLET.match(line.text):
-        return kind != "heading"
+    if kind == "heading":
+        return False
+    if is_bullet(line.text):
+        return True
     ended = prev.text[-1] in _TERMINAL
     if ended and line.x0 > shape.indent and prev.x0 <= shape.indent:
         return True  # first-line indent
@@ -256,44 +179,3 @@ def join_lines(lines: list[str], vocab: Vocabulary) -> str:
             parts.append(" ")
         parts.append(line)
     return "".join(parts)
-
-
-class TextCleaner:
-    """Normalizes characters (ligatures, odd spaces, mojibake via ftfy, NFC) and removes what the options say:
-    figure/table callouts, citation markers, URLs and e-mail addresses."""
-
-    def __init__(self, callouts: bool, citations: bool, urls: bool) -> None:
-        parts = [
-            p
-            for p, on in ((_CALLOUT, callouts), (_NUMERIC_CITATION, citations), (_AUTHOR_YEAR, citations), (_URL, urls))
-            if on
-        ]
-        self.remove = re.compile("|".join(parts)) if parts else None
-
-    def __call__(self, text: str) -> str:
-        text = text.translate(_CHAR_MAP)
-        if not text.isascii():
-            if _MOJIBAKE.search(text):
-                text = _fix_mojibake(text)
-            text = unicodedata.normalize("NFC", text)
-        if self.remove is not None and (
-            "(" in text or "[" in text or "@" in text or "www." in text or "://" in text or "doi:" in text
-        ):
-            text = self.remove.sub("", text)
-            text = _EMPTY_BRACKETS.sub("", text)
-            text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-        if "  " in text:
-            text = _SPACES.sub(" ", text)
-        return text.strip()
-
-
-_EMPTY_BRACKETS = re.compile(r"\s?(?:\(\s*\)|\[\s*\])")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:])")
-_SPACES = re.compile(r" {2,}")
-
-
-def _fix_mojibake(text: str) -> str:
-    import ftfy
-
-    config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, explain=False)
-    return ftfy.fix_text(text, config)

@@ -254,7 +254,7 @@ def test_a_page_too_complex_is_skipped_and_counted():
         shape.draw_line((10, i), (500, i + 1))
     shape.finish()
     shape.commit()
-    docs, _, notices = run(book.to_bytes(), max_page_content_bytes=4000)
+    docs, _, notices = run(book.to_bytes(), max_page_content_bytes=1000)
     assert notices == {"pages_too_complex": 1, "empty_chapter": 1} and [d.title for d in docs] == ["Only Chapter"]
 
 

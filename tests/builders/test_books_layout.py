@@ -8,7 +8,9 @@ import zipfile
 import pymupdf
 
 from builders import books
-from builders.books_layout import Line, PageText, mark_running_lines, reading_order
+from builders.books_layout import Line, PageText, reading_order, top_down
+from builders.books_pages import extract_pages
+from builders.books_running import mark_running_lines
 from medc.records import Document
 from medc.sources import WorkUnit
 
@@ -18,7 +20,7 @@ def line(text: str, x0: float, y0: float, x1: float | None = None, size: float =
 
 
 def page(index: int, *lines: Line) -> PageText:
-    return PageText(index, 600.0, 800.0, list(lines))
+    return PageText(index, 600.0, 800.0, sorted(lines, key=top_down))  # as extract_page leaves them
 
 
 def body(index: int) -> Line:
@@ -63,7 +65,7 @@ def test_two_columns_read_left_then_right_around_a_full_width_heading():
     heading = line("A full-width section heading", 60, 170, 540, size=13)
     lower = [line(f"lower left {i}", 60, 200 + 14 * i, 280) for i in range(2)]
     lower += [line(f"lower right {i}", 320, 200 + 14 * i, 540) for i in range(2)]
-    p = page(0, *reversed(right), *left, *lower, heading)  # stored out of order
+    p = page(0, *reversed(right), *left, *lower, heading)
     runs = reading_order(p, 10.0)
     assert [[ln.text for ln in run] for run in runs] == [
         [f"left {i}" for i in range(4)],
@@ -167,3 +169,37 @@ def test_epub_chapters_and_paragraphs():
         ("Liver", "Epub Notes", "Liver\n\nThe liver makes bile.\n\nBile drains into the duodenum."),
         ("Spleen", "Epub Notes", "Spleen\n\nThe spleen filters blood."),
     ]
+
+
+class _FakePage:
+    """Stands in for a pymupdf page whose font maps its glyphs to no Unicode (MuPDF gives U+FFFD for them)."""
+
+    def get_text(self, kind: str, flags: int) -> dict:
+        span = {
+            "text": "\ufffd\ufffd\ufffd \ufffd\ufffd\ufffd\ufffd \ufffd\ufffd ok",
+            "size": 10.0,
+            "flags": 0,
+            "char_flags": 16,
+        }
+        return {
+            "width": 600.0,
+            "height": 800.0,
+            "blocks": [{"lines": [{"dir": (1.0, 0.0), "bbox": (60, 100, 300, 112), "spans": [span]}]}],
+        }
+
+    def get_images(self) -> list:
+        return []
+
+
+class _FakeDoc:
+    is_pdf = False
+    page_count = 1
+    metadata = None
+
+    def load_page(self, index: int) -> _FakePage:
+        return _FakePage()
+
+
+def test_a_page_of_unmapped_glyphs_counts_as_needing_ocr():
+    book = extract_pages(_FakeDoc(), books.BookOptions())
+    assert [(p.status, p.lines) for p in book.pages] == [("needs_ocr", [])]

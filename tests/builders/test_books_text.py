@@ -7,9 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import books
+from builders.books_clean import TextCleaner
 from builders.books_plain import text_paragraphs
 from builders.books_sections import classify_page, drop_reference_sections
-from builders.books_text import Para, TextCleaner, Vocabulary, is_caption, join_lines
+from builders.books_text import Para, Vocabulary, is_caption, join_lines
 from medc.records import Document, Notice
 from medc.sources import WorkUnit
 

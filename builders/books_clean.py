@@ -1,0 +1,103 @@
+"""Character normalization and removals for the books builder's paragraphs.
+
+    "The \ufb01rst e\ufb00ect (see Fig. 3.2) was seen [4]; notes at https://example.org/x."
+    → "The first effect was seen; notes at."
+
+Ligatures and compatibility spaces are mapped one by one (NFKC on everything would also turn m² into m2), mojibake
+is repaired by ftfy (only in paragraphs that show its signature, because ftfy costs as much as extracting the page),
+then NFC. Callouts, citation markers, URLs, DOIs and e-mail addresses go, by option.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Ligatures and compatibility characters: expanded one by one (NFKC on everything would also turn m² into m2).
+_CHAR_MAP = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2008": " ",
+        "\u200a": " ",
+        "\u3000": " ",
+        "\u00ad": "",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\t": " ",
+        "\r": " ",
+        "\x0c": " ",
+    }
+)
+# UTF-8 read as cp1252/latin-1: a lead byte (Ã, Â, â, ...) followed by a continuation-byte character. Only such
+# paragraphs go through ftfy, which is slow enough to cost as much as extracting the page.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|\ufffd"
+)
+_CALLOUT = (
+    r"\s?[(\[]\s*(?i:see\s+(?:also\s+)?)?(?i:figs?\.?|figures?|tables?|tabs?\.|plates?|charts?|boxe?s?"
+    r"|chapters?|ch\.|sections?|§|pp?\.|pages?)\s*[A-Z]?\d[^()\[\]]{0,40}[)\]]"
+)
+_NUMERIC_CITATION = r"\s?\[\d{1,4}(?:\s*[,\u2013\-]\s*\d{1,4})*\]"
+_AUTHOR_YEAR = (
+    r"\s?\((?:[A-Z][\w'’\-]+(?:\s+(?:et\s+al\.?|and|&)(?:\s+[A-Z][\w'’\-]+)?)?,?\s+(?:19|20)\d\d[a-z]?"
+    r"(?:;\s*)?)+\)"
+)
+_URL = r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:)\]]|\b[\w.+\-]+@[\w\-]+\.[\w.\-]*\w|\bdoi:\s?10\.\S+\w"
+
+
+class TextCleaner:
+    """Normalizes characters (ligatures, odd spaces, mojibake via ftfy, NFC) and removes what the options say:
+    figure/table callouts, citation markers, URLs and e-mail addresses."""
+
+    def __init__(self, callouts: bool, citations: bool, urls: bool) -> None:
+        parts = [
+            p
+            for p, on in ((_CALLOUT, callouts), (_NUMERIC_CITATION, citations), (_AUTHOR_YEAR, citations), (_URL, urls))
+            if on
+        ]
+        self.remove = re.compile("|".join(parts)) if parts else None
+
+    def __call__(self, text: str) -> str:
+        text = text.translate(_CHAR_MAP)
+        if not text.isascii():
+            if _MOJIBAKE.search(text):
+                text = _fix_mojibake(text)
+            text = unicodedata.normalize("NFC", text)
+        if self.remove is not None and (
+            "(" in text or "[" in text or "@" in text or "www." in text or "://" in text or "doi:" in text
+        ):
+            text = self.remove.sub("", text)
+            text = _EMPTY_BRACKETS.sub("", text)
+            text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text.strip()
+
+
+_EMPTY_BRACKETS = re.compile(r"\s?(?:\(\s*\)|\[\s*\])")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:])")
+_SPACES = re.compile(r" {2,}")
+
+
+def _fix_mojibake(text: str) -> str:
+    import ftfy
+
+    config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, explain=False)
+    return ftfy.fix_text(text, config)
