@@ -129,7 +129,7 @@ def _recompute(
 ) -> None:
     """Fill in the keys of rows `missing` from a second read of the config's texts."""
     hasher = minhasher(config.ngram, config.num_perm, config.seed)
-    where = _locator(parts, start)
+    where = _locator(parts)
     row = start
     for batch in staged.iter_batches(name, columns=["text"]):
         for offset, text in enumerate(batch.column("text").to_pylist()):
@@ -142,8 +142,8 @@ def _recompute(
         row += batch.num_rows
 
 
-def _locator(parts: dict[str, list[Any]], start: int):
-    """Maps a global row number (>= start) to (chunk index, row in chunk) of the collected parts."""
+def _locator(parts: dict[str, list[Any]]):
+    """Maps a row number to (chunk index, row in chunk) of the collected parts."""
     bounds = np.cumsum([0] + [len(c) for c in parts["chars"]])
 
     def where(row: int) -> tuple[int, int]:
