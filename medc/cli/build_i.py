@@ -95,7 +95,7 @@ PATHS = {"multiple": True, "metavar": "PATH"}
     "--validation-fraction",
     type=click.FloatRange(0, 1, max_open=True),
     default=None,
-    help="Share of records (grouped by question) in the validation split (default 0.02).",
+    help="Share of records in the validation split, by item (default 0.02).",
 )
 @click.option("--seed", type=int, default=None, help="Seeds template choice, caps, weights and the split (default 0).")
 @build_options

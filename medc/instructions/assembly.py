@@ -8,10 +8,10 @@ In this order, per config, every decision made from hashes so that it is the sam
 2. exact dedup: a record whose (input, output) (or (instruction, output) when it has no input), whitespace
    collapsed, was seen before in build order is dropped and listed in duplicates.jsonl (`exact`);
 3. weights below 1 keep that fraction of a source, caps keep at most that many records of it; both choose by
-   hashing (seed, sample_id);
-4. the split: a record goes to `validation` when the hash of (seed, its question: input, or instruction when
-   there is none) falls below `validation_fraction`, so every record asking the same question (a QA item's
-   rationale and answer-only records, say) lands in the same split;
+   hashing (seed, group), where a record's group is its sample id up to `#`: a QA item's rationale and
+   answer-only records, or a UMLS row's two prompts, are kept or dropped together;
+4. the split: a record goes to `validation` when another hash of (seed, group) falls below
+   `validation_fraction`, so a group never straddles train and validation;
 5. weights above 1 repeat `train` records (2.5: each twice, half of them three times).
 Two passes over the staged records: the first reads only text columns and decides, the second streams whole
 batches through `take` into the shard writers, so memory holds a few numbers per record, not the records.
@@ -132,8 +132,9 @@ class InstructionFinalizer:
                 source_of.append(sources.setdefault(src, len(sources)))
                 question = " ".join((inp or ins).split())
                 dedup_keys.append(_hash64(0, f"{question}\x00{' '.join(out.split())}"))
-                split_keys.append(_hash64(seed, question))
-                pick_keys.append(_hash64(seed, sid))
+                group = sid.split("#", 1)[0]
+                split_keys.append(_hash64(seed, f"split\x00{group}"))
+                pick_keys.append(_hash64(seed, f"pick\x00{group}"))
             if index is not None:
                 found = index.check(list(zip(cols["instruction"], cols["input"], strict=False)))
                 contaminated.update({row + i: hit for i, hit in enumerate(found) if hit})

@@ -133,3 +133,17 @@ def test_nothing_to_build_and_bad_flags_are_usage_errors(tmp_path):
                "--out", str(tmp_path)]
     )  # fmt: skip
     assert result.exit_code == 1 and "one or both" in result.output
+
+
+def test_caps_and_weights_come_from_set_or_toml(tmp_path):
+    (tmp_path / "mix.toml").write_text("[assembly.weights]\npubmedqa = 0\n")
+    args = ["build-i", "--medmcqa", str(FIXTURES / "qa" / "medmcqa_train.json"), "--pubmedqa",
+            str(FIXTURES / "qa" / "ori_pqaa.json"), "--set", "assembly.caps.medmcqa=2", "--config",
+            str(tmp_path / "mix.toml"), "--workers", "0", "--out", str(tmp_path / "out")]  # fmt: skip
+    result = CliRunner().invoke(main, ["-q", *args])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    sources = manifest["extra"]["instructions"]["sources"]
+    assert sources["medmcqa"]["train"] + sources["medmcqa"]["validation"] == 2
+    assert sources["pubmedqa"]["dropped_by_cap_or_weight"] == 4 and manifest["records"]["rationale_qa"]["train"] <= 2
+    assert manifest["settings"]["finalize"]["assembly"]["caps"] == {"medmcqa": 2}
