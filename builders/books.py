@@ -14,11 +14,15 @@ line-end hyphenation undone, ligatures expanded, figure/table callouts, citation
 contents, index, copyright pages, front matter and bibliographies dropped (each counted in a `Notice`). A book
 without an outline is one document. `page_count` is the book's; `page_start`/`page_end` are the chapter's, 1-based.
 
-Bad input never raises: `Rejection` reasons are `empty_file`, `not_a_pdf`, `not_an_epub`, `encrypted`,
-`corrupt_pdf`, `truncated`, `needs_ocr` (no text layer on any page: a scan), `invisible_text` (the only text is an
-invisible OCR layer, render mode 3; set `keep_invisible_text` to keep it), `no_text`. Pages of a kept book that
-have no text layer are counted as `Notice("needs_ocr_pages", count=n)`; pages too complex to extract within bounds
-(`max_page_content_bytes`, `max_page_lines`) as `pages_too_complex`.
+Bad input never raises: `Rejection` reasons are `empty_file`, `not_a_pdf`, `not_an_epub`, `corrupt_epub`,
+`encrypted`, `corrupt_pdf`, `truncated` (no %%EOF and nothing readable; a truncated file MuPDF can rebuild is kept
+with a `truncated` notice), `needs_ocr` (no text layer on any page: a scan, or glyphs that map to no Unicode),
+`invisible_text` (the only text is an invisible OCR layer, render mode 3, as OCR'd scans have: its quality is
+unknown, so it is refused unless `keep_invisible_text` is set; on pages that also have visible text, invisible
+text is hidden text and is always dropped), `no_text`, and for `.txt` files `not_text`. Pages of a kept book that
+have no text layer are counted as `Notice("needs_ocr_pages", count=n)`, pages with only invisible text as
+`invisible_text_pages`, pages too complex to extract within bounds (`max_page_content_bytes`, `max_page_lines`:
+so that one pathological page cannot hold a worker for minutes) as `pages_too_complex`.
 """
 
 from __future__ import annotations
@@ -201,7 +205,8 @@ def _no_text_reason(origin: str, book: ExtractedBook, truncated: bool) -> Reject
         return Rejection(
             origin,
             "needs_ocr",
-            f"none of its {n} pages has a text layer ({book.needs_ocr_pages} are images); run OCR first",
+            f"none of its {n} pages has a usable text layer ({book.needs_ocr_pages} are images or unmapped glyphs); "
+            "run OCR first",
         )
     status = ", ".join(f"{k}: {v}" for k, v in sorted(Counter(p.status for p in book.pages).items()))
     return Rejection(origin, "no_text", f"no extractable text on any of its {n} pages ({status})")
@@ -215,8 +220,8 @@ def _chapter_paragraphs(
         page = pages[index]
         if not page.lines:
             continue
-        if page.images and not options.keep_figure_text:
-            page.image_boxes = image_boxes(doc[index], page)
+        if page.images and not page.turned and not options.keep_figure_text:
+            page.image_boxes = image_boxes(doc, index, page)
         for run in reading_order(page, body_size):
             add_run(paras, run, index, body_size, blocks=not doc.is_pdf)
     for para in paras:

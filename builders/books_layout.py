@@ -49,7 +49,8 @@ class PageText:
     unknown_chars: int = 0  # U+FFFD: glyphs whose font maps to no Unicode
     images: int = 0
     image_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
-    status: str = "ok"  # ok | too_complex | unreadable
+    status: str = "ok"  # ok | needs_ocr | invisible | too_complex | unreadable
+    turned: bool = False  # its text ran sideways and was turned upright (image boxes are not)
 
     @property
     def chars(self) -> int:
@@ -154,7 +155,7 @@ def _turn_upright(page: PageText, direction: tuple[float, float]) -> None:
         v = [-x * s + y * c - dv for x, y in pts]
         line.x0, line.x1, line.y0, line.y1 = min(u), max(u), min(v), max(v)
     page.width, page.height = max(us) - du, max(vs) - dv
-    page.image_boxes = []  # not turned; figure detection by image boxes is skipped on such pages
+    page.turned = True  # image boxes are not turned: figure detection by image boxes is skipped on such pages
 
 
 # -- reading order ------------------------------------------------------------------------------------------------
@@ -247,12 +248,16 @@ def _tag_figure_text(lines: list[Line], page: PageText, body_size: float) -> Non
                 line.kind = "figure"
 
 
-def image_boxes(page, text_page: PageText) -> list[tuple[float, float, float, float]]:
+def image_boxes(doc, index: int, text_page: PageText) -> list[tuple[float, float, float, float]]:
     """Boxes of the images on a page that are smaller than most of it (a full-page image is a background or a
-    scan, not a figure)."""
+    scan, not a figure). A page whose images cannot be listed has none."""
     area = text_page.width * text_page.height
+    try:
+        infos = doc[index].get_image_info()
+    except Exception:  # a broken image must not lose the page's text
+        return []
     boxes = []
-    for info in page.get_image_info():
+    for info in infos:
         x0, y0, x1, y1 = info["bbox"]
         if (x1 - x0) * (y1 - y0) < 0.6 * area:
             boxes.append((x0, y0, x1, y1))

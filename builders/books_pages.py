@@ -96,7 +96,10 @@ def _content_bytes(doc, page) -> int:
 
 
 def _title(doc, pages: list[PageText]) -> str | None:
-    title = (doc.metadata or {}).get("title", "").strip()
+    try:
+        title = ((doc.metadata or {}).get("title") or "").strip()
+    except Exception:  # a broken /Info dictionary only costs the title
+        title = ""
     if title and not _JUNK_TITLE.search(title):
         return title
     for page in pages[:3]:

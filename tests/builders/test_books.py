@@ -275,3 +275,14 @@ def test_accepts():
         False,
         False,
     ]
+
+
+def test_a_two_column_chapter_over_several_pages_keeps_every_paragraph_whole():
+    rng = random.Random(11)
+    paras = [bs.random_paragraph(rng, 5) for _ in range(24)]
+    book = bf.FixtureBook("Two Columns")
+    book.chapter("3 The Lung", paras, columns=2, sections={12: "Gas exchange"})
+    (doc,) = run(book.to_bytes())[0]
+    assert doc.meta.page_end - doc.meta.page_start >= 1  # it does run over a page break
+    expected = [p.replace(bf.SOFT, "") for p in paras]
+    assert paragraphs(doc) == ["3 The Lung", *expected[:12], "Gas exchange", *expected[12:]]
