@@ -85,3 +85,13 @@ def test_lsh_index_can_live_in_redis(planted, monkeypatch):
     left = fakeredis.FakeRedis(server=server).scan_iter(match=b"*")
     prefixes = {key.split(b"_")[0][: len(b"medc-dedup-")] for key in left}
     assert prefixes == {b"medc-dedup-"}  # the index was there, under the run's prefix
+
+
+def test_compact_buckets_hold_one_key_bare_and_more_in_a_list():
+    from medc.dedup.near import CompactBuckets
+
+    buckets = CompactBuckets()
+    buckets.insert(b"a", 1)
+    buckets.insert(b"b", 2)
+    buckets.insert(b"b", 3, 4)
+    assert (buckets.get(b"a"), buckets.get(b"b"), buckets.get(b"c"), buckets.size()) == ([1], [2, 3, 4], [], 2)
