@@ -221,7 +221,12 @@ def schema_for(record: Record, *, internal: bool = False) -> pa.Schema:
 def to_row(record: Any) -> dict[str, Any]:
     """A dataclass record as a plain dict (nested dataclasses become dicts), ready for `pa.Table.from_pylist`.
     Faster than `dataclasses.asdict`, which deep-copies every value."""
-    return {f.name: _plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    return {name: _plain(getattr(record, name)) for name in _field_names(type(record))}
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _plain(value: Any) -> Any:
@@ -233,9 +238,18 @@ def _plain(value: Any) -> Any:
 
 
 def to_table(records: typing.Sequence[Any], schema: pa.Schema) -> pa.Table:
-    """Records of one kind as an Arrow table in `schema` (fields not in the schema, e.g. internal ones, dropped)."""
-    rows = [to_row(r) for r in records]
-    return pa.Table.from_pylist(rows, schema=schema)
+    """Records of one kind as an Arrow table in `schema` (fields not in the schema, e.g. internal ones, dropped).
+    Built column by column: only nested values (structs, lists of structs) go through `_plain`, which makes
+    this several times faster than a row-wise `from_pylist` on millions of records."""
+    columns = {}
+    for f in schema:
+        values = [getattr(r, f.name) for r in records]
+        columns[f.name] = [_plain(v) for v in values] if _is_nested(f.type) else values
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _is_nested(tp: pa.DataType) -> bool:
+    return pa.types.is_struct(tp) or (pa.types.is_list(tp) and pa.types.is_struct(tp.value_type))
 
 
 def from_row(cls: type, row: dict[str, Any], *, meta_type: type | None = None) -> Any:
