@@ -31,10 +31,10 @@ from lxml import etree
 from builders.pmc_filelist import FileListIndex, license_group, load_filelists
 from builders.pmc_jats_blocks import BodyText
 from builders.pmc_jats_text import UndefinedEntity
-from builders.pmc_markers import can_mark, mark_xrefs
 from builders.pmc_math import local_name
 from builders.pmc_meta import ArticleMeta, notice_type, read_meta
 from builders.pmc_options import PmcOptions
+from builders.pmc_prune import PruneSpec, prune
 from medc.records import PAPERS, Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
@@ -81,11 +81,8 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
     if len(data) > options.max_bytes:
         yield Rejection(unit.origin, "too_large", f"{len(data)} bytes, over max_bytes={options.max_bytes}")
         return
-    marked = can_mark(data)
-    if marked:
-        data = mark_xrefs(data, not options.keep_citation_markers, options.callouts)
     try:
-        root, recovered = read_xml(data)
+        root, recovered = read_xml(data, _prune_spec(options))
     except _Unreadable as exc:
         yield Rejection(unit.origin, exc.reason, exc.detail)
         return
@@ -95,17 +92,22 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
         if isinstance(found, (Rejection, Notice)):
             yield found
         else:
-            yield from _article_records(found, unit.origin, options, marked)
+            yield from _article_records(found, unit.origin, options)
 
 
-def read_xml(data: bytes) -> tuple[Element, str]:
-    """The root element, and "" or what lxml complained about when it had to repair the file."""
+def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element, str]:
+    """The root element, and "" or what lxml complained about when it had to repair the file. Elements named
+    by `prune_spec` are cut before parsing (`pmc_prune`); if that leaves bytes lxml rejects, the original bytes
+    are parsed instead, so pruning never changes what is reported."""
     if b"jats.nlm.nih.gov/ns/" in data:
-        data = _JATS_DEFAULT_NS.sub(b"", data)
+        data = _drop_jats_namespace(data)
+    pruned = prune(data, prune_spec) if prune_spec else data
     try:
-        return etree.fromstring(data, _parser(recover=False)), ""
+        return etree.fromstring(pruned, _parser(recover=False)), ""
     except etree.XMLSyntaxError as exc:
         reason, detail = _syntax_reason(exc), _where(exc)
+    if pruned is not data:
+        return read_xml(data)
     if reason != "xml_syntax":
         raise _Unreadable(reason, detail)
     try:
@@ -115,6 +117,30 @@ def read_xml(data: bytes) -> tuple[Element, str]:
     if root is None:
         raise _Unreadable("xml_syntax", detail)
     return root, detail
+
+
+def _drop_jats_namespace(data: bytes) -> bytes:
+    # Search only where the namespace is named: a regex scan of a whole 100 kB file costs a quarter of parsing it.
+    pieces, pos = [], 0
+    at = data.find(b"jats.nlm.nih.gov/ns/")
+    while at >= 0:
+        found = _JATS_DEFAULT_NS.search(data, max(pos, at - 20), at + 200)
+        if found:
+            pieces.append(data[pos : found.start()])
+            pos = found.end()
+        at = data.find(b"jats.nlm.nih.gov/ns/", at + 1)
+    pieces.append(data[pos:])
+    return b"".join(pieces)
+
+
+def _prune_spec(options: PmcOptions) -> PruneSpec:
+    return PruneSpec(
+        back=not options.kept_kinds(),
+        references=not options.keep_references,
+        tables=not options.keep_tables,
+        authors=not options.keep_authors,
+        sub_articles=options.sub_articles == "drop",
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -194,15 +220,15 @@ def _plain_tags(article: Element) -> Element:
     return article
 
 
-def _article_records(article: Element, origin: str, options: PmcOptions,
-                     xrefs_marked: bool) -> Iterator[Document | Rejection | Notice]:
+def _article_records(article: Element, origin: str, options: PmcOptions) -> Iterator[Document | Rejection | Notice]:
     meta = read_meta(article, origin, options.filelist)
     if meta.pmcid is None:
         yield Rejection(origin, "no_pmcid", "no PMCID in <article-id> nor in the file name")
         return
     record_id = f"pmc:{meta.pmcid}"
-    walker = BodyText(options, xrefs_marked)
+    walker = BodyText(options)
     try:
+        walker.prepare(article)  # one pass over the article's inline markup (what is dropped was pruned before)
         title = _title(walker, article.find("front/article-meta/title-group"))
         problem = _filtered(meta, title, options)
         if problem:
@@ -240,9 +266,8 @@ def _article_records(article: Element, origin: str, options: PmcOptions,
 def _title(walker: BodyText, group: Element | None) -> str:
     if group is None:
         return ""
-    walker.prepare(group)
     title, subtitle = walker.inline(group.find("article-title")), walker.inline(group.find("subtitle"))
-    return walker.clean(f"{title}: {subtitle}" if title and subtitle else title or subtitle)
+    return f"{title}: {subtitle}" if title and subtitle else title or subtitle
 
 
 def _filtered(meta: ArticleMeta, title: str, options: PmcOptions) -> tuple[str, str] | None:
@@ -274,28 +299,19 @@ def _fill(walker: BodyText, article: Element, title: str, options: PmcOptions) -
     if article_meta is not None:
         if options.keep_authors:
             walker.authors(article_meta)
-        for abstract in article_meta.iterfind("abstract"):
-            walker.prepare(abstract)
         walker.abstracts(article_meta)
     start = len(walker.blocks)
     body = article.find("body")
     if body is not None:
-        walker.prepare(body)
         walker.container(body)
     body_blocks = sum(1 for _, is_heading in walker.blocks[start:] if not is_heading)
     for part in ("floats-group", "floats-wrap"):  # figures and boxes kept outside the flow (NLM 2.x: floats-wrap)
         floats = article.find(part)
         if floats is not None:
-            walker.prepare(floats)
             walker.container(floats)
     back = article.find("back")
     if back is not None and walker.kept_kinds:
-        walker.prepare(back)
         walker.back(back)
     if options.sub_articles == "append":
-        for sub in article.iterfind("sub-article"):
-            walker.prepare(sub)
-        for sub in article.iterfind("response"):
-            walker.prepare(sub)
         walker.sub_articles(article)
     return body_blocks

@@ -80,12 +80,18 @@ class BodyText(ArticleText):
         """Emit the children of `el` as blocks; an unknown child is read as a paragraph."""
         if el.text and not el.text.isspace():  # text loose in a <sec> or <body>: malformed, but text
             self.add(" ".join(el.text.split()))
+        blocks, finish = self.blocks, self.finish
         for child in el:
             tag = child.tag
-            if tag.__class__ is str and tag not in _SKIPPED:
+            if tag == "p" and not len(child):  # most paragraphs, once prepare() merged their inline markup
+                text = finish(child.text or "")
+                if text:
+                    blocks.append((text, False))
+            elif tag.__class__ is str and tag not in _SKIPPED:
                 self.BLOCKS.get(tag, _paragraph)(self, child)
-            if child.tail and not child.tail.isspace():
-                self.add(" ".join(child.tail.split()))
+            tail = child.tail
+            if tail and not tail.isspace():
+                self.add(" ".join(tail.split()))
 
     def section(self, el: Element, default_kind: str | None = None) -> None:
         title = self.inline(el.find("title"))
@@ -285,7 +291,8 @@ def _table_group(w: BodyText, el: Element) -> None:
 
 def _supplementary(w: BodyText, el: Element) -> None:
     if "supplementary" in w.kept_kinds:
-        w.add(w.caption(el.find("caption")))
+        for caption in el.iter("caption"):  # its own, or its <media>'s: "Click here for additional data file."
+            w.add(w.caption(caption))
         w.container(el)
 
 

@@ -1,19 +1,19 @@
-"""Flatten JATS inline markup into text, doing in C (lxml) what can be done in C.
+"""Flatten JATS inline markup into text, leaving to lxml's C code what it can do.
 
     <p>Serum <italic>IL-6</italic> rose 10<sup>3</sup>-fold in <named-content>sepsis</named-content>
        [<xref ref-type="bibr" rid="b4">4</xref>–<xref ref-type="bibr" rid="b6">6</xref>] (<xref ref-type="fig"
        rid="f2">Fig. 2</xref>); see <ext-link xlink:href="https://example.org">https://example.org</ext-link>.</p>
     → "Serum IL-6 rose 10^3-fold in sepsis; see."
 
-`prepare(region)` rewrites the inline level of a region in place, once: xrefs become marker tokens
-(`pmc_markers`), formulas become their TeX or text, links, footnotes and images that are dropped go, entities
-left unexpanded become characters; then `etree.strip_tags` merges all inline formatting into the paragraphs' text
-in one C pass. Most paragraphs are then a single text node, read without any Python-level walk; the few with
-children left (lists or formulas inside a paragraph, unusual elements) go through `collect`. Markers are resolved
-once, over the joined text of the article (`ArticleText.text`).
+`prepare(region)` rewrites the inline level of a region (abstract, body, ...) in place, once: one C-level
+iteration finds the elements that need a decision, in Python (xrefs become marker tokens, formulas their TeX or
+text, dropped links, footnotes and images go, unexpanded entities become characters), then `etree.strip_tags`
+merges all inline formatting into the paragraphs' text in one C pass. Most paragraphs are then a single text
+node, read without any Python-level walk; the few with children left (a list or a display formula inside a
+paragraph, an unusual element) go through `collect`.
 
 Inline elements are joined as they stand in the XML, so `<italic>E.</italic> <italic>coli</italic>` stays two
-words and `H<sub>2</sub>O` stays one; only whitespace runs are collapsed.
+words and `H<sub>2</sub>O` stays one; only runs of XML whitespace are collapsed (a no-break space stays).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from lxml import etree
 
-from builders.pmc_markers import CLOSE, REMOVED, mark_xref_element, resolve_markers
+from builders.pmc_markers import OPEN, callout_token, citation_token, resolve_markers
 from builders.pmc_math import clean_tex, local_name, mathml_text, wrap
 from builders.pmc_options import PmcOptions
 
@@ -33,7 +33,11 @@ Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
-# Inline formatting merged into the surrounding text (after xrefs, links and formulas were dealt with).
+# xref types whose text is a callout to a float the text no longer shows.
+_CALLOUT_TYPES = frozenset({"fig", "table", "supplementary-material", "scheme", "plate", "video"})
+# xref types that are bare markers pointing at dropped notes: "*", "a", "1" (author notes, table footnotes, ...).
+_MARKER_TYPES = frozenset({"fn", "table-fn", "aff", "corresp", "author-notes", "contrib"})
+# Inline formatting merged into the surrounding text once xrefs, links and formulas have been dealt with.
 _MERGED = (
     "italic",
     "bold",
@@ -76,7 +80,6 @@ _MERGED = (
 _DROPPED = (
     "inline-graphic",
     "graphic",
-    "media",
     "private-char",
     "alt-text",
     "long-desc",
@@ -87,9 +90,22 @@ _DROPPED = (
     "milestone-end",
 )
 _LINKS = frozenset({"ext-link", "uri", "email", "self-uri"})
-# Elements that need a decision before merging; MathML and TeX only where no formula element holds them.
-_PREPARED = ("inline-formula", *_LINKS, "fn", "inline-supplementary-material", MATHML + "math", "tex-math")
-_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
+# Elements that need a decision before merging (MathML and TeX only where no formula element holds them).
+_PREPARED = (
+    "xref",
+    "sup",
+    "inline-formula",
+    *sorted(_LINKS),
+    "fn",
+    "inline-supplementary-material",
+    MATHML + "math",
+    "tex-math",
+)
+_POWER = re.compile(r"[−\-+]?\d+(?:\.\d+)?")
+_POWER_START = frozenset("0123456789−-+")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+_URL = re.compile(r" ?(?:https?://|ftp://|www\.)[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
 _URL_LIKE = re.compile(r"^(?:https?://|ftp://|www\.|doi:|\S+@\S+\.\S+$|\S+\.(?:org|com|gov|net|edu)\b)", re.I)
 
 
@@ -97,9 +113,7 @@ class UndefinedEntity(Exception):
     """An entity reference the parser left unexpanded and that is not an HTML entity (`&lol9;`, `&xxe;`)."""
 
     def __init__(self, name: str, line: int | None) -> None:
-        super().__init__(
-            f"entity &{name}; at line {line} is not defined by XML or HTML; DTD entities are never expanded"
-        )
+        super().__init__(f"entity &{name}; at line {line} is neither XML nor HTML; DTD entities are never expanded")
 
 
 class ArticleText:
@@ -107,9 +121,8 @@ class ArticleText:
 
     BLOCKS: ClassVar[dict[str, Callable[[ArticleText, Element], None]]] = {}
 
-    def __init__(self, options: PmcOptions, xrefs_marked: bool = True) -> None:
+    def __init__(self, options: PmcOptions) -> None:
         self.options = options
-        self.xrefs_marked = xrefs_marked  # False: the bytes could not be marked (UTF-16), prepare() marks xrefs
         self.blocks: list[tuple[str, bool]] = []  # (text, is_heading)
         self.formulas_without_text = 0
         self.kept_kinds = options.kept_kinds()
@@ -128,16 +141,7 @@ class ArticleText:
         for text, is_heading in self.blocks:
             out.append(text)
             out.append("\n" if is_heading else "\n\n")
-        return self.clean("".join(out[:-1]))
-
-    def clean(self, text: str) -> str:
-        """Markers resolved, URLs dropped, across a whole text at once (a few C-speed regex passes)."""
-        if not self.options.keep_urls and ("://" in text or "www." in text):
-            text = _URL.sub(REMOVED, text)
-        text = resolve_markers(text, self.options.callouts)
-        while "\n\n\n" in text:  # a paragraph that held nothing but markers
-            text = text.replace("\n\n\n", "\n\n")
-        return text.strip()
+        return "".join(out[:-1])
 
     def capture(self, el: Element, emit: Callable[[Element], None]) -> list[str]:
         """The blocks `emit(el)` produces, taken aside instead of added to the article (list items, captions)."""
@@ -150,23 +154,33 @@ class ArticleText:
 
     # Inline text ----------------------------------------------------------------------------------------------
     def inline(self, el: Element | None) -> str:
-        """The flattened text of `el` (a title, a caption title, a table cell), whitespace collapsed."""
+        """The text of `el` (a title, a caption title, a table cell) as one line."""
         if el is None:
             return ""
         if not len(el):
-            return " ".join((el.text or "").split())
+            return self.finish(el.text or "")
         parts: list[str] = []
         self.collect(el, parts, blocks=False)
-        return " ".join("".join(parts).split())
+        return self.finish("".join(parts))
 
     def paragraph(self, el: Element) -> None:
         """A `<p>` (or any element read as one); lists, formulas, ... inside it become blocks of their own."""
         if not len(el):
-            self.add(" ".join((el.text or "").split()))
+            self.add(self.finish(el.text or ""))
             return
         parts: list[str] = []
         self.collect(el, parts, blocks=True)
-        self.add(" ".join("".join(parts).split()))
+        self.add(self.finish("".join(parts)))
+
+    def finish(self, text: str) -> str:
+        """Whitespace collapsed, markers resolved, URLs dropped: the text of one paragraph, heading or cell."""
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+            text = _XML_SPACE.sub(" ", text)
+        if OPEN in text:
+            text = resolve_markers(text, self.options.callouts)
+        if not self.options.keep_urls and ("://" in text or "www." in text):
+            text = _EMPTY_BRACKETS.sub("", _URL.sub("", text))
+        return text.strip()
 
     def collect(self, el: Element, parts: list[str], blocks: bool) -> None:
         if el.text:
@@ -174,14 +188,14 @@ class ArticleText:
         for child in el:
             tag = child.tag
             if tag.__class__ is not str:
-                pass  # prepared regions have no entities left; an unprepared one skips them
+                pass  # an entity in an unprepared element (prepare() replaces them)
             elif blocks and tag in self.BLOCKS:
-                self.add(" ".join("".join(parts).split()))  # text before the block is a paragraph of its own
+                self.add(self.finish("".join(parts)))  # the text before the block is a paragraph of its own
                 parts.clear()
                 self.BLOCKS[tag](self, child)
-            elif tag == "disp-formula" or tag == "label":
-                parts.append(" " + self.formula(child, display=True) + " " if tag == "disp-formula" else " ")
-            else:
+            elif tag == "disp-formula":
+                parts.append(f" {self.formula(child, display=True)} ")
+            elif tag != "label":
                 parts.append(" ")  # an element left after prepare() is block-like: keep its words apart
                 self.collect(child, parts, blocks)
                 parts.append(" ")
@@ -197,32 +211,32 @@ class ArticleText:
         math = el if tag == "math" else next(el.iter(MATHML + "math", "math"), None)
         if math is not None:
             return wrap(mathml_text(math), display, tex=False)
-        text = " ".join(t for t in _text_without(el, "label", "graphic", "inline-graphic") if t.strip())
+        text = " ".join(" ".join(_text_without(el, "label", "graphic", "inline-graphic")).split())
         if not text:
             self.formulas_without_text += 1  # an image of a formula: nothing to read
-        return " ".join(text.split())
+        return text
 
     # Preparing a region -------------------------------------------------------------------------------------
     def prepare(self, region: Element | None) -> None:
-        """Rewrite the inline markup of `region` in place so that its paragraphs become plain text: one C-level
-        iteration finds the elements that need a decision, then two C passes drop and merge the rest."""
+        """Rewrite the inline markup of `region` in place so that its paragraphs become plain text."""
         if region is None:
             return
-        tags = _PREPARED if self.xrefs_marked else (*_PREPARED, "xref")
-        for node in list(region.iter(etree.Entity, *tags)):
+        for node in list(region.iter(etree.Entity, *_PREPARED)):
             tag = node.tag
-            if tag.__class__ is not str:
+            if tag == "xref":
+                self._xref(node)
+            elif tag == "sup":
+                _mark_power(node)
+            elif tag.__class__ is not str:
                 char = html5.get(f"{node.name};")  # &nbsp; in a file whose DTD was not loaded
                 if char is None:
                     raise UndefinedEntity(node.name, node.sourceline)
-                _replace(node, char)
-            elif tag == "xref":
-                self._mark_xref(node)
+                _remove(node, char)
             elif tag == "inline-formula":
                 _set_text(node, self.formula(node, display=False))
             elif tag in _LINKS:
                 self._link(node)
-            elif tag in ("fn", "inline-supplementary-material"):
+            elif tag == "fn" or tag == "inline-supplementary-material":
                 self._note(node)
             else:  # MathML or TeX loose in a paragraph, not inside a formula element
                 outer = next(node.iterancestors("disp-formula", "inline-formula", region.tag), None)
@@ -233,51 +247,75 @@ class ArticleText:
         etree.strip_elements(region, *_DROPPED, with_tail=False)
         etree.strip_tags(region, *_MERGED)
 
-    def _mark_xref(self, xref: Element) -> None:
-        """What `pmc_markers.mark_xrefs` does to the bytes, done on the tree (files in UTF-16)."""
-        options = self.options
-        xref.text = mark_xref_element(xref.get("ref-type"), not options.keep_citation_markers, options.callouts) \
-            + (xref.text or "")
-        if len(xref):
-            xref[-1].tail = (xref[-1].tail or "") + CLOSE
-        else:
-            xref.text += CLOSE
+    def _xref(self, xref: Element) -> None:
+        kind = xref.get("ref-type")
+        if kind == "bibr":
+            if not self.options.keep_citation_markers:
+                if len(xref):  # <xref><sup>1</sup></xref>
+                    text = "".join(xref.itertext())
+                    del xref[:]
+                else:
+                    text = xref.text or ""
+                xref.text = citation_token(text)
+        elif kind in _CALLOUT_TYPES:
+            if self.options.callouts != "keep":
+                _set_text(xref, callout_token("".join(xref.itertext())))
+        elif kind in _MARKER_TYPES:
+            _remove(xref)
 
     def _link(self, el: Element) -> None:
         # A link whose text is its address (or an e-mail) goes; "the GEO database" keeps its words.
         if not self.options.keep_urls:
             text = " ".join("".join(el.itertext()).split())
             if not text or _URL_LIKE.match(text) or text == el.get(XLINK_HREF):
-                _replace(el, REMOVED)
+                _remove(el)
 
     def _note(self, el: Element) -> None:
+        parent = el.getparent()
         if el.tag == "inline-supplementary-material":
             if "supplementary" not in self.kept_kinds:
-                _replace(el, REMOVED)
-        elif (
-            "footnotes" not in self.kept_kinds
-            and el.getparent() is not None
-            and el.getparent().tag not in ("fn-group", "table-wrap-foot", "author-notes")
-        ):
-            _replace(el, REMOVED)  # a footnote inside a paragraph
+                _remove(el)
+        elif "footnotes" not in self.kept_kinds and parent is not None and parent.tag not in _NOTE_PARENTS:
+            _remove(el)  # a footnote inside a paragraph
+
+
+_NOTE_PARENTS = frozenset({"fn-group", "table-wrap-foot", "author-notes"})
+
+
+def _mark_power(sup: Element) -> None:
+    # "10<sup>−6</sup>" reads as 10^−6, not 106; "Ca<sup>2+</sup>" and "1<sup>st</sup>" stay glued as written.
+    text = sup.text
+    if not text or text[0] not in _POWER_START:  # most <sup>s hold a citation, a letter or a charge
+        return
+    parent = sup.getparent()
+    if parent is not None and not len(sup) and _POWER.fullmatch(text):
+        previous = sup.getprevious()
+        before = previous.tail if previous is not None else parent.text
+        if before and before[-1].isdigit():
+            sup.text = "^" + text
 
 
 def _set_text(el: Element, text: str) -> None:
     """Replace the content of `el` by `text` (its tail stays)."""
-    del el[:]
+    if len(el):
+        del el[:]
     el.text = text
 
 
-def _replace(node: Element, text: str) -> None:
-    """Remove `node`, putting `text` where it stood and keeping its tail."""
+def _remove(node: Element, text: str = "") -> None:
+    """Remove `node`, putting `text` where it stood and keeping its tail. Dropping a node between a space and a
+    punctuation mark takes the space along: "see <ext-link>…</ext-link>." → "see."."""
     parent, previous = node.getparent(), node.getprevious()
     if parent is None:
         return
     tail = text + (node.tail or "")
+    before = (previous.tail if previous is not None else parent.text) or ""
+    if not text and before.endswith(" ") and (not tail or tail[0] in " .,;:)]"):
+        before = before.rstrip(" ")
     if previous is not None:
-        previous.tail = (previous.tail or "") + tail
+        previous.tail = before + tail
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = before + tail
     parent.remove(node)
 
 

@@ -1,121 +1,124 @@
-"""Remove citation markers and figure/table callouts from an article's text, with their leftover brackets and commas.
+"""Remove citation markers and figure/table callouts from paragraph text, with their leftover brackets and commas.
 
-Each `<xref>` is marked before parsing (`mark_xrefs`, a few regex passes over the bytes, much cheaper than
-visiting a hundred xref elements from Python): a noncharacter after its start tag says what it points at
-(C: a reference, F: a figure or table, M: a note marker such as "*" or "a", O: anything else) and U+FDD1 closes
-every xref. The markup itself is merged away later, so a paragraph reads, for instance,
-"fibrosis C4/ (C5/, C6/) was seen (F Fig. 2/)", and once the article's text is joined `resolve_markers` decides
-with a few regex passes:
+While the XML is flattened, each `<xref ref-type="bibr">` becomes a token, its text between U+FDD0 and U+FDD1
+(a figure or table callout: between U+FDD0 U+FDD4 and U+FDD1, so one `str.find` finds both kinds).
+`resolve_markers` then looks at each run of tokens and the few characters around it, and decides (C = citation
+token, F = callout token):
 
-    "as reported [C2/–C5/]."            → "as reported."          bracket holding only markers and fillers
-    "in two trials (C1/, C3/) and"      → "in two trials and"
-    "(CSmith 2010/; CLee 2012/) showed" → "showed"                parenthetical author-year citations
-    "fibrosisC1/,C2/ is"                → "fibrosis is"           superscript or bare numbers
-    "CSmith et al. (2010)/ showed"      → "Smith et al. (2010) showed"   narrative citation: its words stay
-    "cohort (n = 12; FFig. 2/)."        → "cohort (n = 12)."      a marker inside a remark: the remark stays
-    "is shown in FFig. 2/."             → "is shown in Fig. 2."   bare callout kept, unless callouts="all"
+    "as reported [C2–C5]."           → "as reported."                   the bracket holds only markers
+    "in two trials (C1, C3) and"     → "in two trials and"
+    "(see CSmith 2010; CLee 2012)"   → ""                               parenthetical author-year citations
+    "fibrosisC1,C2 is"               → "fibrosis is"                    superscript or bare numbers
+    "CSmith et al. (2010) showed"    → "Smith et al. (2010) showed"     narrative citation: its words stay
+    "cohort (n = 12; Fig. F2)."      → "cohort (n = 12)."               a marker inside a remark: the remark stays
+    "as shown in FFig. 2."           → "as shown in Fig. 2."            bare callout kept, unless callouts="all"
 
-A removal leaves REMOVED (U+FDDE), which takes the space before it along when it goes ("shown [1]." → "shown.").
-The builder also leaves REMOVED where it drops a link or a footnote. Noncharacters U+FDD0..FDDF never occur in
-text worth keeping; stray ones in the input are dropped.
+Only the runs and a few dozen characters around each are examined, so the cost grows with the number of markers,
+not with the length of the text (a regex search through a paragraph costs more than all of that). Noncharacters
+U+FDD0..U+FDD4 never occur in text worth keeping.
 """
 
 from __future__ import annotations
 
 import re
 
-CITE, CLOSE, FLOAT, MARK, OTHER = "\ufdd0", "\ufdd1", "\ufdd4", "\ufdd6", "\ufdd7"
-REMOVED = "\ufdde"
-CALLOUT_TYPES = ("fig", "table", "supplementary-material", "scheme", "plate", "video")
-MARKER_TYPES = ("fn", "table-fn", "aff", "corresp", "author-notes", "contrib")
+OPEN, CLOSE, FLOAT = "\ufdd0", "\ufdd1", "\ufdd4"
+
+_TOKEN = "\ufdd0[^\ufdd1]*\ufdd1"
+# Tokens separated by nothing but commas, dashes, "and": "C1, C3–C5", "FFig. 1 and F2".
+_RUN = re.compile(f"{_TOKEN}(?:(?:[ ,;–—‒−-]|and |& ){{0,4}}{_TOKEN})*")
+_TOKENS = re.compile("\ufdd0\ufdd4?([^\ufdd1]*)\ufdd1")
+_WORDS = (
+    r"see|also|e\.g\.,?|cf\.|i\.e\.,?|refs?\.?|references?|reviewed in|for (?:a )?review(?:,? see)?"
+    r"|figs?\.|figures?|tables?|tabs?\.|suppl(?:ementary|emental)?\.?|additional files?|supporting"
+    r"|information|appendix|panels?|and|or|in"
+)
+# What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
+_OPENING = re.compile(rf"[(\[](?:\s|(?:{_WORDS})\b|[,;:])*", re.IGNORECASE)
+# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
+_CLOSING = re.compile(
+    r"(?:[\s,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
+)
+# A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
+_REMARK = re.compile(rf"[;,]\s*(?:(?:{_WORDS})\b\s*)*$", re.IGNORECASE)
+_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary)\s*$", re.IGNORECASE)
+_NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
+_PAIRS = frozenset({("(", ")"), ("[", "]")})
+_BRACKETED = frozenset({"()", "[]"})
+_ENDS = frozenset(" .,;:)]!?")  # a removal before these takes the space before it along
+_PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
 
 
-def _start_tag(types: str) -> re.Pattern[bytes]:
-    return re.compile(rb"<xref\b[^>]*?\bref-type\s*=\s*[\"'](?:" + types.encode() + rb")[\"'][^>]*?(?<!/)>")
+def citation_token(text: str) -> str:
+    return OPEN + text + CLOSE
 
 
-def _char(c: str) -> bytes:
-    return f"&#x{ord(c):X};".encode()  # a character reference works in any ASCII-compatible encoding
-
-
-_BIBR_START = _start_tag("bibr")
-_FLOAT_START = _start_tag("|".join(CALLOUT_TYPES))
-_MARK_START = _start_tag("|".join(MARKER_TYPES))
-_EMPTY_BIBR = re.compile(rb"<xref\b[^>]*?\bref-type\s*=\s*[\"']bibr[\"'][^>]*/>")
-# "10<sup>−6</sup>" reads as 10^−6, not 106; "Ca<sup>2+</sup>" and "1<sup>st</sup>" stay glued as written.
-_POWER = re.compile(rb"(?<=\d)<sup>(?=(?:-|\+|\xe2\x88\x92|&#x2212;|&#8722;)?\d+(?:\.\d+)?</sup>)")
-
-_TOK = "[\ufdd0\ufdd4][^\ufdd1\n]*\ufdd1"
-# Words and marks that may stand beside markers inside one bracket: "(see refs. 3–5)", "(reviewed in 7)",
-# "(Fig. 2A, B)", "(Additional file 1: Table S2)", "(Figs. 1 and 3)"; a dropped link counts too.
-_FILLER = (r"(?:[ ,;:–—‒−\-&.\ufdde]|\d|\b(?:and|or|see|also|e\.g|cf|i\.e|refs?|reviewed in|for (?:a )?review"
-           r"|in|figs?|figures?|tables?|tabs?|suppl|supplementa(?:ry|l)|additional|files?|supporting|information"
-           r"|appendix|panels?|videos?|movies?|data|materials?|online)\b|\b[A-Za-z]\b)")
-_PURE_GROUP = re.compile(rf"[(\[]{_FILLER}*{_TOK}(?:{_FILLER}|{_TOK})*[)\]]", re.IGNORECASE)
-_MIXED_GROUP = re.compile(rf"[(\[][^()\[\]\n]*?{_TOK}[^()\[\]\n]*[)\]]")
-# A marker inside a remark, with the words that introduce it: "(n = 12; see Fig. F)".
-_IN_GROUP = re.compile(rf"(?:[,;] ?)?(?:(?:see|also|e\.g\.,?|cf\.|figs?\.|figures?|tables?) ?)*{_TOK}"
-                       rf"(?: ?(?:[,–—\-−]|and) ?{_TOK})*", re.IGNORECASE)
-_TIDY = re.compile(r"(?<=[(\[])[ ,;:]+|[ ,;:]+(?=[)\]])")
-_NUMBERED = "\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1"
-_BARE_NUMBERED = re.compile(f"{_NUMBERED}(?: ?[,;–—‒−-] ?{_NUMBERED}|[–—‒−-]\\d+\\b)*")
-_NOTE_MARKER = re.compile("\ufdd6[^\ufdd1]*\ufdd1")
-_BARE_CALLOUT = re.compile(r"(?:\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) ?)?\ufdd4[^\ufdd1]*\ufdd1",
-                           re.IGNORECASE)
-_SENTINEL = re.compile("[\ufdd0-\ufddf]")
-
-
-def can_mark(data: bytes) -> bool:
-    """Whether `mark_xrefs` may edit these bytes: any ASCII-compatible encoding, not UTF-16/32."""
-    return not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00"))
-
-
-def mark_xrefs(data: bytes, drop_citations: bool, callouts: str) -> bytes:
-    """The XML with every xref's kind marked in its text, and powers of ten marked `^` (see module doc)."""
-    if b"<xref" in data:
-        if drop_citations:
-            data = _EMPTY_BIBR.sub(_char(CITE) + _char(CLOSE), data)
-            data = _BIBR_START.sub(b"<xref>" + _char(CITE), data)
-        if callouts != "keep":
-            data = _FLOAT_START.sub(b"<xref>" + _char(FLOAT), data)
-        data = _MARK_START.sub(b"<xref>" + _char(MARK), data)
-        data = data.replace(b"</xref>", _char(CLOSE) + b"</xref>")
-    if b"<sup>" in data:
-        data = _POWER.sub(b"<sup>^", data)
-    return data
-
-
-def mark_xref_element(kind: str | None, drop_citations: bool, callouts: str) -> str:
-    """The mark `mark_xrefs` would give an xref of `ref-type` `kind` (for files it cannot edit as bytes)."""
-    if kind == "bibr" and drop_citations:
-        return CITE
-    if kind in CALLOUT_TYPES and callouts != "keep":
-        return FLOAT
-    return MARK if kind in MARKER_TYPES else OTHER
+def callout_token(text: str) -> str:
+    return OPEN + FLOAT + text + CLOSE
 
 
 def resolve_markers(text: str, callouts: str) -> str:
-    """`text` with bracketed markers removed, bare numbered citations removed, bare callouts removed when
-    `callouts == "all"`, the rest restored to their words, and the spaces removals leave tidied."""
-    if MARK in text:
-        text = _NOTE_MARKER.sub(REMOVED, text)
-    if CITE in text or FLOAT in text:
-        text = _PURE_GROUP.sub(REMOVED, text)
-        text = _MIXED_GROUP.sub(_mixed_group, text)
-        if CITE in text:
-            text = _BARE_NUMBERED.sub(REMOVED, text)
-        if callouts == "all" and FLOAT in text:
-            text = _BARE_CALLOUT.sub(REMOVED, text)
-    if REMOVED in text:
-        # "shown [1]." → "shown."; "fibrosis1,2 is" → "fibrosis is"; a paragraph that began with a marker.
-        text = text.replace(" " + REMOVED, "").replace("\n" + REMOVED + " ", "\n").replace(REMOVED + " ", " ")
-        text = text.replace(REMOVED, "").lstrip(" ")
-    if CLOSE in text or OTHER in text:
-        text = _SENTINEL.sub("", text)
-    return text
+    """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere."""
+    out: list[str] = []
+    pos = 0
+    start = text.find(OPEN)
+    while start >= 0:
+        close = text.find(CLOSE, start)
+        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
+            # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex.
+            kept, pos = text[pos : start - 1], close + 2
+            out.append(kept.rstrip() if not text[pos : pos + 1] or text[pos] in _ENDS else kept)
+            start = text.find(OPEN, pos)
+            continue
+        run = _RUN.match(text, start)
+        if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
+            out.append(text[pos:start])
+            pos = start + 1
+        else:
+            end = run.end()
+            cut = _cut(text, pos, start, end, run.group(), callouts)
+            if cut is None:  # kept: the run's words, without the token delimiters
+                out.append(text[pos:start])
+                out.append(_TOKENS.sub(_words, run.group()))
+                pos = end
+            else:
+                kept, pos = text[pos : cut[0]], cut[1]
+                if not text[pos : pos + 1] or text[pos] in _ENDS:
+                    kept = kept.rstrip()  # "shown [1]." → "shown."; "shown [1] and" → "shown and"
+                out.append(kept)
+        start = text.find(OPEN, pos)
+    out.append(text[pos:])
+    return "".join(out).strip()
 
 
-def _mixed_group(match: re.Match[str]) -> str:
-    # "(n = 12; Fig. F)" → "(n = 12)": the remark stays, the marker and its introducing words go.
-    kept = _TIDY.sub("", _IN_GROUP.sub("", match.group(0)))
-    return REMOVED if len(kept) <= 2 else kept
+def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> tuple[int, int] | None:
+    """The span to remove for the run at [start, end), or None to keep it."""
+    opening, closing = text[start - 1 : start] if start > pos else "", text[end : end + 1]
+    if opening and closing and (opening, closing) in _PAIRS:
+        return start - 1, end + 1  # the common case, "[1]", "[2–5]", "(1, 3)", decided without a regex
+    window_start = max(pos, start - 60)
+    head = text[window_start:start]
+    bracket = max(head.rfind("("), head.rfind("["))
+    after = _CLOSING.match(text, end)
+    if (
+        bracket >= 0
+        and after
+        and _OPENING.fullmatch(head, bracket)
+        and (head[bracket], text[after.end() - 1]) in _PAIRS
+    ):
+        return window_start + bracket, after.end()  # "(see Smith 2010)", "(Fig. 2A, B)", "[refs 1–3]"
+    if after:
+        remark = _REMARK.search(head)
+        if remark:
+            return window_start + remark.start(), after.end() - 1  # "(n = 12; Fig. 2)" → "(n = 12)"
+    if _NUMBERED_RUN.fullmatch(run):
+        plain = _PLAIN_RANGE.match(text, end)  # "C1–3": a range whose end is plain text
+        return start, plain.end() if plain else end
+    if callouts == "all" and run.count(OPEN) == run.count(FLOAT):
+        word = _CALLOUT_WORD.search(head)
+        return (window_start + word.start() if word else start), end
+    return None
+
+
+def _words(token: re.Match[str]) -> str:
+    return token.group(1)

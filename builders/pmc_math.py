@@ -20,10 +20,11 @@ from html.entities import html5
 from lxml import etree
 
 Element = etree._Element
+MATHML = "http://www.w3.org/1998/Math/MathML"
 
 # Operators spaced out in linear text: "p < 0.05", "a + b", not "p<0.05".
 _SPACED = frozenset("=<>≤≥≠≈≡∼~±∓×÷+−→←⇒⇔∝∈∉⊂⊆∪∩") | {"-"}
-_INVISIBLE = frozenset("\u2061\u2062\u2063\u2064")
+_INVISIBLE = {0x2061: None, 0x2062: None, 0x2063: None, 0x2064: None}  # function application, invisible times
 _ACCENTS = {
     "¯": "\\bar",
     "‾": "\\overline",
@@ -37,6 +38,8 @@ _ACCENTS = {
     "·": "\\dot",
     "¨": "\\ddot",
 }
+_FUNCTIONS = frozenset({"ln", "log", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "arg", "sup", "inf"})
+_SPACE_BEFORE_CLOSE = re.compile(r" ([)\]}])")
 _TEX_LIKE = re.compile(r"[\\^_{}]")
 _DOLLARS = re.compile(r"^\${1,2}(.*?)\${1,2}$|^\\\[(.*?)\\\]$|^\\\((.*?)\\\)$", re.DOTALL)
 _TEX_PREAMBLE = re.compile(r"\\(?:documentclass|usepackage|setlength|pagestyle)(?:\[[^\]]*\])?(?:\{[^}]*\})*")
@@ -72,15 +75,14 @@ def mathml_text(math: Element) -> str:
     for annotation in math.iter("{*}annotation"):
         if "tex" in (annotation.get("encoding") or "").lower() and (annotation.text or "").strip():
             return clean_tex(annotation.text or "")
-    return " ".join(_convert(math).split())
+    return _SPACE_BEFORE_CLOSE.sub(r"\1", " ".join(_convert(math).split()))
 
 
 def _convert(el: Element) -> str:
     tag = el.tag
     if not isinstance(tag, str):  # an entity reference left unexpanded: &InvisibleTimes; and the like
         return html5.get(f"{getattr(el, 'name', '')};", "")
-    handler = _HANDLERS.get(local_name(tag))
-    return handler(el) if handler else _row(el)
+    return _BY_TAG.get(tag, _row)(el)
 
 
 def _children(el: Element) -> list[str]:
@@ -97,13 +99,20 @@ def _row(el: Element) -> str:
 
 
 def _token(el: Element) -> str:
-    text = "".join(el.itertext()).strip()
-    return "".join(ch for ch in text if ch not in _INVISIBLE)
+    text = (el.text or "" if not len(el) else "".join(el.itertext())).strip()
+    return text.translate(_INVISIBLE)
 
 
 def _operator(el: Element) -> str:
     text = _token(el)
-    return f" {text} " if text in _SPACED else text
+    if text not in _SPACED:
+        return text
+    return f" {text} " if el.getprevious() is not None else text  # "a − b", but "−kt" for a leading minus
+
+
+def _identifier(el: Element) -> str:
+    text = _token(el)
+    return f"\\{text} " if text in _FUNCTIONS else text  # "ln" + "2" → "\ln 2", not "ln2"
 
 
 def _text(el: Element) -> str:
@@ -122,7 +131,7 @@ def _scripts(el: Element, sub: int | None, sup: int | None) -> str:
         out += "_" + _group(parts[sub])
     if sup is not None and len(parts) > sup and parts[sup].strip():
         out += "^" + _group(parts[sup])
-    return out
+    return out + " "  # "^n w_i", not "^nw_i"; spare spaces are tidied in mathml_text
 
 
 def _over(el: Element) -> str:
@@ -162,7 +171,7 @@ def _nothing(el: Element) -> str:
 
 
 _HANDLERS: dict[str, Callable[[Element], str]] = {
-    "mi": _token,
+    "mi": _identifier,
     "mn": _token,
     "ms": _token,
     "mo": _operator,
@@ -188,3 +197,5 @@ _HANDLERS: dict[str, Callable[[Element], str]] = {
     "mprescripts": _nothing,
     "malignmark": _nothing,
 }
+# Handlers by full tag: `{http://www.w3.org/1998/Math/MathML}mi` or, in files without the namespace, `mi`.
+_BY_TAG = {**_HANDLERS, **{f"{{{MATHML}}}{name}": handler for name, handler in _HANDLERS.items()}}

@@ -70,7 +70,9 @@ def read_meta(article: Element, origin: str, filelist: FileListIndex | None) -> 
     if article_meta is not None:
         _read_ids(article_meta, meta)
         meta.year = _year(article_meta)
-        meta.license = _license(article_meta.find("permissions"))
+        permissions = article_meta.find("permissions")
+        # NLM 2.x (BMC, 2007) put <license> directly in <article-meta>, without <permissions>.
+        meta.license = _license(permissions if permissions is not None else article_meta)
         meta.retracted = article_meta.find("related-article[@related-article-type='retraction-forward']") is not None
     if meta.pmcid is None or meta.version is None:  # fall back on the file name: PMC123.xml, PMC123.2/PMC123.2.xml
         named = _PMCID.search(origin.rsplit("::", 1)[-1].rsplit("/", 1)[-1])
