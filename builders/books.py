@@ -103,9 +103,9 @@ def parse(unit: WorkUnit, options: BookOptions = BookOptions()) -> Iterator[Docu
     if isinstance(opened, Rejection):
         yield opened
         return
-    doc, truncated = opened
+    doc, damage = opened
     try:
-        yield from _parse_document(doc, unit, BookMeta(file_name=name, sha1=sha1), options, truncated)
+        yield from _parse_document(doc, unit, BookMeta(file_name=name, sha1=sha1), options, damage)
     finally:
         doc.close()
 
@@ -131,21 +131,24 @@ def _open(unit: WorkUnit, name: str):
     if doc.page_count == 0:
         doc.close()
         return Rejection(origin, "truncated" if not ended else "corrupt_pdf", "MuPDF finds no pages in it")
-    return doc, not ended
+    return doc, ("truncated" if not ended else "repaired" if doc.is_pdf and doc.is_repaired else "")
 
 
 def _cleaner(options: BookOptions) -> TextCleaner:
     return TextCleaner(options.remove_callouts, options.remove_citations, options.remove_urls)
 
 
-def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, truncated: bool) -> Iterator:
+def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, damage: str) -> Iterator:
+    """`damage` is `truncated` (no %%EOF at the end), `repaired` (MuPDF rebuilt a broken file) or ``."""
     book = extract_pages(doc, options)
-    problem = _no_text_reason(unit.origin, book, truncated)
+    problem = _no_text_reason(unit.origin, book, damage)
     if problem is not None:
         yield problem
         return
-    if truncated:
+    if damage == "truncated":
         yield Notice(unit.origin, "truncated", detail=f"no %%EOF at the end; MuPDF rebuilt {len(book.pages)} pages")
+    elif damage:
+        yield Notice(unit.origin, "recovered", detail="MuPDF repaired the file's structure to read it")
     yield from _page_notices(unit.origin, book)
     pages = book.pages
     mark_running_lines(pages, options.running_band, options.running_min_repeats, book.body_size)
@@ -186,14 +189,16 @@ def _page_notices(origin: str, book: ExtractedBook) -> Iterator[Notice]:
             yield Notice(origin, code, status[status_code])
 
 
-def _no_text_reason(origin: str, book: ExtractedBook, truncated: bool) -> Rejection | None:
+def _no_text_reason(origin: str, book: ExtractedBook, damage: str) -> Rejection | None:
     n = len(book.pages)
     if any(page.chars for page in book.pages):
         return None
-    if truncated:
+    if damage == "truncated":
         return Rejection(
             origin, "truncated", f"the file ends early (no %%EOF); of the {n} pages MuPDF rebuilt, none has text left"
         )
+    if damage:
+        return Rejection(origin, "corrupt_pdf", f"MuPDF had to repair the file, and none of its {n} pages has text")
     if book.invisible_pages:
         return Rejection(
             origin,
@@ -201,7 +206,7 @@ def _no_text_reason(origin: str, book: ExtractedBook, truncated: bool) -> Reject
             f"{book.invisible_pages} of {n} pages carry only invisible "
             "text (render mode 3), as an OCR'd scan does; set books.keep_invisible_text=true to keep it",
         )
-    if book.needs_ocr_pages:
+    if book.needs_ocr_pages >= n / 2:  # else mostly blank or broken pages: no_text below
         return Rejection(
             origin,
             "needs_ocr",

@@ -286,3 +286,41 @@ def test_a_two_column_chapter_over_several_pages_keeps_every_paragraph_whole():
     assert doc.meta.page_end - doc.meta.page_start >= 1  # it does run over a page break
     expected = [p.replace(bf.SOFT, "") for p in paras]
     assert paragraphs(doc) == ["3 The Lung", *expected[:12], "Gas exchange", *expected[12:]]
+
+
+def mutations(data: bytes, n: int, seed: int) -> list[bytes]:
+    """Damaged copies of `data`: bytes overwritten, a stretch cut out, or the end cut off."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        b = bytearray(data)
+        kind = rng.random()
+        if kind < 0.5:
+            for _ in range(rng.randint(1, 50)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif kind < 0.8:
+            start = rng.randrange(len(b))
+            del b[start : start + rng.randint(1, 5000)]
+        else:
+            b = b[: rng.randrange(len(b))]
+        out.append(bytes(b))
+    return out
+
+
+def check_damaged(data: bytes) -> None:
+    docs, rejections, _ = run(data)
+    assert bool(docs) != bool(rejections)  # kept with documents, or rejected once with a reason
+    reasons = {"truncated", "corrupt_pdf", "needs_ocr", "no_text", "not_a_pdf"}  # a flipped header byte: not_a_pdf
+    assert all(r.reason in reasons and r.detail for r in rejections)
+    assert all(d.text and d.id.startswith("book:") for d in docs)
+
+
+def test_damaged_files_never_raise(sample):
+    for data in mutations(sample, 20, seed=1):
+        check_damaged(data)
+
+
+@pytest.mark.slow
+def test_damaged_files_never_raise_many(sample):
+    for data in mutations(sample, 400, seed=2):
+        check_damaged(data)
