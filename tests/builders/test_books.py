@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import random
 
-import pymupdf
 import pytest
 
 from builders import books
@@ -137,127 +136,6 @@ def test_split_chapters_off_gives_one_document(sample):
     assert doc.meta.chapter is None and "2 The Kidney" in doc.text
 
 
-def small_book(**kwargs) -> bf.FixtureBook:
-    book = bf.FixtureBook("Small Book", **kwargs)
-    book.columns_page([["A short chapter with enough words to be kept as text."]], heading="Only Chapter")
-    return book
-
-
-@pytest.mark.parametrize(
-    ("data", "name", "reason"),
-    [
-        (b"", "a.pdf", "empty_file"),
-        (b"  \n", "a.pdf", "empty_file"),
-        (b"<html><body>Not found</body></html>", "a.pdf", "not_a_pdf"),
-        (b"%PDF-1.7\n1 0 obj garbage\n%%EOF\n", "a.pdf", "corrupt_pdf"),
-        (b"%PDF-1.7\n1 0 obj garbage", "a.pdf", "truncated"),
-        (b"plain words, not a zip", "a.epub", "not_an_epub"),
-        (b"\x00\x01\x02binary", "a.txt", "not_text"),
-    ],
-)
-def test_bad_files_are_rejected_with_a_reason(data, name, reason):
-    docs, rejections, _ = run(data, name=name)
-    assert not docs and [r.reason for r in rejections] == [reason]
-    assert rejections[0].detail
-
-
-def test_encrypted_pdf_is_rejected():
-    data = small_book().to_bytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="u", owner_pw="o")
-    assert [r.reason for r in run(data)[1]] == ["encrypted"]
-
-
-def test_a_pdf_with_only_an_owner_password_is_read():
-    data = small_book().to_bytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o")
-    assert "A short chapter" in run(data)[0][0].text
-
-
-def test_truncated_pdf():
-    data = bs.sample_book()
-    head = run(data[: len(data) // 3])
-    assert not head[0] and head[1][0].reason in ("truncated", "corrupt_pdf")
-    tail_cut = data[: len(data) - 40]  # the trailer is lost; MuPDF rebuilds the file from its objects
-    docs, rejections, notices = run(tail_cut)
-    assert not rejections and notices["truncated"] == 1 and len(docs) == 2
-
-
-def test_scanned_book_needs_ocr_and_invisible_ocr_layer_is_rejected_unless_kept():
-    scan = bf.FixtureBook("Scan")
-    scan.image_page()
-    scan.image_page()
-    assert [r.reason for r in run(scan.to_bytes())[1]] == ["needs_ocr"]
-    ocr = bf.FixtureBook("Scanned Notes")
-    ocr.image_page(invisible_text="The liver weighs about one and a half kilograms.\nIt has two lobes.")
-    docs, rejections, _ = run(ocr.to_bytes())
-    assert not docs and [r.reason for r in rejections] == ["invisible_text"]
-    assert "keep_invisible_text" in rejections[0].detail
-    docs, _, _ = run(ocr.to_bytes(), keep_invisible_text=True)
-    assert docs[0].text == "The liver weighs about one and a half kilograms. It has two lobes."
-
-
-def test_invisible_text_on_a_page_with_visible_text_is_not_read():
-    book = small_book()
-    page = book.doc[0]
-    writer = pymupdf.TextWriter(page.rect)
-    writer.append((60, 400), "hidden keywords for search engines", font=book.font, fontsize=10)
-    writer.write_text(page, render_mode=3)
-    assert "hidden" not in run(book.to_bytes())[0][0].text
-
-
-def test_rotated_page_reads_like_any_other():
-    book = small_book()
-    book.doc[0].set_rotation(90)
-    (doc,) = run(book.to_bytes())[0]
-    assert doc.text == "Only Chapter\n\nA short chapter with enough words to be kept as text."
-
-
-def test_sideways_text_is_turned_upright():
-    doc = pymupdf.open()
-    page = doc.new_page()
-    lines = ["The spleen filters the blood and stores", "platelets; it lies under the left ribs."]
-    for i, line in enumerate(lines):  # written bottom to top, as in a landscape table on a portrait page
-        page.insert_text((100 + 14 * i, 700), line, fontsize=11, rotate=90)
-    page.insert_text((300, 820), "vertical stamp", fontsize=6)
-    (out,) = run(doc.tobytes())[0]
-    assert out.text == " ".join(lines)
-
-
-def test_cyclic_outline_falls_back_to_one_document():
-    book = small_book()
-    book.columns_page([["A second chapter that also has enough words."]], heading="Second Chapter")
-    data = book.to_bytes()
-    doc = pymupdf.open(stream=data, filetype="pdf")
-    outlines = int(doc.xref_get_key(doc.pdf_catalog(), "Outlines")[1].split()[0])
-    first = doc.xref_get_key(outlines, "First")[1]
-    last = int(doc.xref_get_key(outlines, "Last")[1].split()[0])
-    doc.xref_set_key(last, "Next", first)  # the last entry points back to the first
-    docs, rejections, notices = run(doc.tobytes())
-    assert not rejections and len(docs) == 1 and notices.get("outline_unreadable") == 1
-    assert "A second chapter" in docs[0].text and "A short chapter" in docs[0].text
-
-
-def test_outline_out_of_order_with_duplicates_and_bad_pages():
-    book = small_book()
-    book.columns_page([["A second chapter that also has enough words."]], heading="Second Chapter")
-    book.outline = [[1, "Second Chapter", 2], [1, "Only Chapter", 1], [1, "Same page again", 1], [1, "Nowhere", 99]]
-    docs = run(book.to_bytes())[0]
-    assert [(d.title, d.meta.page_start, d.meta.page_end) for d in docs] == [
-        ("Only Chapter", 1, 1),
-        ("Second Chapter", 2, 2),
-    ]
-
-
-def test_a_page_too_complex_is_skipped_and_counted():
-    book = small_book()
-    book.columns_page([["A second chapter that also has enough words."]], heading="Busy Chapter")
-    shape = book.doc[1].new_shape()
-    for i in range(400):
-        shape.draw_line((10, i), (500, i + 1))
-    shape.finish()
-    shape.commit()
-    docs, _, notices = run(book.to_bytes(), max_page_content_bytes=1000)
-    assert notices == {"pages_too_complex": 1, "empty_chapter": 1} and [d.title for d in docs] == ["Only Chapter"]
-
-
 def test_options_are_validated_with_helpful_messages():
     with pytest.raises(ValueError, match=r"running_band must be between 0 and 0\.5"):
         books.BookOptions(running_band=0.7)
@@ -286,41 +164,3 @@ def test_a_two_column_chapter_over_several_pages_keeps_every_paragraph_whole():
     assert doc.meta.page_end - doc.meta.page_start >= 1  # it does run over a page break
     expected = [p.replace(bf.SOFT, "") for p in paras]
     assert paragraphs(doc) == ["3 The Lung", *expected[:12], "Gas exchange", *expected[12:]]
-
-
-def mutations(data: bytes, n: int, seed: int) -> list[bytes]:
-    """Damaged copies of `data`: bytes overwritten, a stretch cut out, or the end cut off."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        b = bytearray(data)
-        kind = rng.random()
-        if kind < 0.5:
-            for _ in range(rng.randint(1, 50)):
-                b[rng.randrange(len(b))] = rng.randrange(256)
-        elif kind < 0.8:
-            start = rng.randrange(len(b))
-            del b[start : start + rng.randint(1, 5000)]
-        else:
-            b = b[: rng.randrange(len(b))]
-        out.append(bytes(b))
-    return out
-
-
-def check_damaged(data: bytes) -> None:
-    docs, rejections, _ = run(data)
-    assert bool(docs) != bool(rejections)  # kept with documents, or rejected once with a reason
-    reasons = {"truncated", "corrupt_pdf", "needs_ocr", "no_text", "not_a_pdf"}  # a flipped header byte: not_a_pdf
-    assert all(r.reason in reasons and r.detail for r in rejections)
-    assert all(d.text and d.id.startswith("book:") for d in docs)
-
-
-def test_damaged_files_never_raise(sample):
-    for data in mutations(sample, 20, seed=1):
-        check_damaged(data)
-
-
-@pytest.mark.slow
-def test_damaged_files_never_raise_many(sample):
-    for data in mutations(sample, 400, seed=2):
-        check_damaged(data)
