@@ -28,19 +28,21 @@ _TOKEN = "\ufdd0[^\ufdd1]*\ufdd1"
 # Tokens separated by nothing but commas, dashes, "and": "C1, C3–C5", "FFig. 1 and F2".
 _RUN = re.compile(f"{_TOKEN}(?:(?:[ ,;–—‒−-]|and |& ){{0,4}}{_TOKEN})*")
 _TOKENS = re.compile("\ufdd0\ufdd4?([^\ufdd1]*)\ufdd1")
+# Words that may introduce markers: "see", "Fig.", "e.g.,", "reviewed in". Abbreviations end with their dot,
+# the others at a word boundary.
 _WORDS = (
-    r"see|also|e\.g\.,?|cf\.|i\.e\.,?|refs?\.?|references?|reviewed in|for (?:a )?review(?:,? see)?"
-    r"|figs?\.|figures?|tables?|tabs?\.|suppl(?:ementary|emental)?\.?|additional files?|supporting"
-    r"|information|appendix|panels?|and|or|in"
+    r"(?:e\.g\.,?|cf\.|i\.e\.,?|refs?\.|figs?\.|tabs?\.|suppl\.)"
+    r"|(?:see|also|refs?|references?|reviewed in|for (?:a )?review(?:,? see)?|figures?|tables?"
+    r"|suppl(?:ementary|emental)?|additional files?|supporting|information|appendix|panels?|and|or|in)\b"
 )
 # What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
-_OPENING = re.compile(rf"[(\[](?:\s|(?:{_WORDS})\b|[,;:])*", re.IGNORECASE)
+_OPENING = re.compile(rf"[(\[](?:\s|{_WORDS}|[,;:])*", re.IGNORECASE)
 # What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
 _CLOSING = re.compile(
     r"(?:[\s,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
 )
 # A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
-_REMARK = re.compile(rf"[;,]\s*(?:(?:{_WORDS})\b\s*)*$", re.IGNORECASE)
+_REMARK = re.compile(rf"[;,]\s*(?:(?:{_WORDS})\s*)*$", re.IGNORECASE)
 _CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary)\s*$", re.IGNORECASE)
 _NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
 _PAIRS = frozenset({("(", ")"), ("[", "]")})

@@ -39,6 +39,7 @@ _ACCENTS = {
     "¨": "\\ddot",
 }
 _FUNCTIONS = frozenset({"ln", "log", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "arg", "sup", "inf"})
+_COMMAND = re.compile(r"\\[A-Za-z]+")
 _SPACE_BEFORE_CLOSE = re.compile(r" ([)\]}])")
 _TEX_LIKE = re.compile(r"[\\^_{}]")
 _DOLLARS = re.compile(r"^\${1,2}(.*?)\${1,2}$|^\\\[(.*?)\\\]$|^\\\((.*?)\\\)$", re.DOTALL)
@@ -105,6 +106,8 @@ def _token(el: Element) -> str:
 
 def _operator(el: Element) -> str:
     text = _token(el)
+    if text in _FUNCTIONS:
+        return f"\\{text} "  # <mo>lim</mo>
     if text not in _SPACED:
         return text
     return f" {text} " if el.getprevious() is not None else text  # "a − b", but "−kt" for a leading minus
@@ -121,7 +124,7 @@ def _text(el: Element) -> str:
 
 def _group(text: str) -> str:
     text = text.strip()
-    return text if len(text) == 1 else "{" + text + "}"
+    return text if len(text) == 1 or _COMMAND.fullmatch(text) else "{" + text + "}"
 
 
 def _scripts(el: Element, sub: int | None, sup: int | None) -> str:
@@ -143,12 +146,12 @@ def _over(el: Element) -> str:
 
 
 def _frac(el: Element) -> str:
-    parts = _children(el) + ["", ""]
+    parts = [*_children(el), "", ""]
     return f"\\frac{{{parts[0].strip()}}}{{{parts[1].strip()}}}"
 
 
 def _root(el: Element) -> str:
-    parts = _children(el) + ["", ""]
+    parts = [*_children(el), "", ""]
     return f"\\sqrt[{parts[1].strip()}]{{{parts[0].strip()}}}"
 
 

@@ -8,8 +8,8 @@ A PMC article's reference list is often a third of its bytes and its tables anot
 throw them away is most of the cost of parsing them. Each cut element is found with `bytes.find` (nesting of the
 same tag respected), searching only the part of the file where JATS puts it: author groups before `<body>`, back
 matter and sub-articles after the last `</body>` (in an article with sub-articles, that is a sub-article's, and
-the main back matter is simply left to the parser). Pruning is an optimisation only: if the pruned bytes do not parse, the
-caller parses the original bytes instead, so a file where a tag also appears in a comment or a CDATA section
+the main back matter is simply left to the parser). Pruning is an optimisation only: if the pruned bytes do not
+parse, the caller parses the original bytes instead, so a file where a tag also appears in a comment or a CDATA section
 reads exactly as it would without pruning, and errors always name lines of the original file.
 """
 

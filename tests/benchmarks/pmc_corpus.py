@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from xml.sax.saxutils import escape
 
-WORDS = (
+_VOCABULARY = (
     "patients cohort renal hepatic serum plasma levels increased decreased significantly associated with the of "
     "and in a to was were treatment therapy outcome mortality infection inflammation cytokine expression protein "
     "receptor pathway signalling activation cells tissue biopsy clinical trial randomised controlled study "
@@ -21,7 +21,8 @@ WORDS = (
     "hypertension kidney liver lung cardiac vascular endothelial fibrosis injury acute chronic disease model mice "
     "rats in vitro in vivo dose response concentration measured observed compared between groups control healthy "
     "volunteers sample size power statistical median mean standard deviation range score index marker biomarker"
-).split()
+)
+WORDS = tuple(_VOCABULARY.split())
 DOCTYPES = (
     '<!DOCTYPE article PUBLIC "-//NLM//DTD Journal Archiving and Interchange DTD v2.3 20070202//EN" '
     '"archivearticle.dtd">',
