@@ -87,9 +87,10 @@ def add_run(paras: list[Para], run: list[Line], page: int, body_size: float, blo
     """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
     continuing the last paragraph across a column or page break when the text runs on."""
     shape = _shape(run, body_size, blocks)
+    big = body_size + 1.0  # is_heading needs this size, or bold: most lines are neither and skip the call
     prev: Line | None = None
     for line in run:
-        kind = line.kind or ("heading" if is_heading(line, body_size) else "body")
+        kind = line.kind or ("heading" if (line.bold or line.size >= big) and is_heading(line, body_size) else "body")
         if prev is None:
             start = not (paras and _runs_on(paras[-1], kind, line, shape.indented and line.x0 <= shape.indent))
         else:
