@@ -1,11 +1,14 @@
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medc.dedup import DedupConfig, MinHasher, text_hash
 from medc.filters import (
     DocumentSteps,
     FilterConfig,
+    count_letters,
     judge,
     measure_quality,
     repeated_line_ratio,
@@ -133,3 +136,8 @@ def test_document_steps_key_with_the_given_dedup_settings():
 def test_filter_config_is_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         FilterConfig(**kwargs)
+
+
+@given(st.text())
+def test_letters_are_counted_like_str_isalpha(text):
+    assert count_letters(text) == sum(c.isalpha() for c in text)
