@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from tests.builders.book_fixtures import FixtureBook
+from medc.demo.textbook_pdf import FixtureBook
 
 _FILLER = (
     "the patient cardiac output renal function therapy clinical diagnosis treatment acute chronic tissue "

@@ -1,4 +1,5 @@
-"""Generate textbook-like PDFs with pymupdf for the books builder's tests and benchmark.
+"""Generate textbook-like PDFs with pymupdf: the demo's sample textbook, and the books builder's tests and
+benchmark.
 
     >>> book = FixtureBook("Clinical Notes")
     >>> book.chapter("Cardiac Physiology", ["The heart pumps blood ...", ...], columns=2)
@@ -7,7 +8,7 @@
 Paragraphs are laid out line by line with a built-in Times font: ragged right, first lines indented, words with
 soft hyphens (U+00AD) or hard hyphens broken at the line end when they do not fit (`exam-` / `ple`), so tests can
 place a hyphenation exactly. A paragraph given as a list of strings is written as exactly those lines.
-The books the tests read (`sample_book`, `benchmark_book`) are in `book_samples`.
+The books the tests read (`sample_book`, `benchmark_book`) are in `tests/builders/book_samples.py`.
 """
 
 from __future__ import annotations
