@@ -27,6 +27,7 @@ test-slow: venv
 	$(BIN)/python -m pytest -q -m slow
 
 bench: venv
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m pytest -q -s -m benchmark tests/benchmarks
 
 lint: venv
