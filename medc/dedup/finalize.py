@@ -36,6 +36,7 @@ from medc.dedup.paragraphs import BookParagraphs
 from medc.records import BOOKS
 
 log = logging.getLogger(__name__)
+_REPORT_SLICE = 100_000
 
 
 class DedupFinalizer:
@@ -121,14 +122,14 @@ def _dedup_book_paragraphs(
 def _report_pairs(
     output: Any, kind: str, keys: StagedKeys, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray
 ) -> None:
-    """One duplicates.jsonl line per removed document, in build order."""
-    if len(removed) == 0:
-        return
+    """One duplicates.jsonl line per removed document, in build order (in slices, to bound memory)."""
     order = np.argsort(removed, kind="stable")
-    removed_ids = keys.ids.take(pa.array(removed[order])).to_pylist()
-    kept_ids = keys.ids.take(pa.array(kept[order])).to_pylist()
-    rows = [
-        {"kept": k, "removed": r, "similarity": round(float(s), 4)}
-        for k, r, s in zip(kept_ids, removed_ids, similarity[order], strict=True)
-    ]
-    output.add_duplicates(kind, rows)
+    for start in range(0, len(order), _REPORT_SLICE):
+        part = order[start : start + _REPORT_SLICE]
+        removed_ids = keys.ids.take(pa.array(removed[part])).to_pylist()
+        kept_ids = keys.ids.take(pa.array(kept[part])).to_pylist()
+        rows = [
+            {"kept": k, "removed": r, "similarity": round(float(s), 4)}
+            for k, r, s in zip(kept_ids, removed_ids, similarity[part], strict=True)
+        ]
+        output.add_duplicates(kind, rows)
