@@ -121,13 +121,12 @@ class ShardWriter:
         self._shard_bytes = 0
 
     def close(self) -> list[str]:
-        """Finish the split: rename temporaries to their final names. An empty split writes one empty shard,
-        so every config the card lists has a file `datasets` can read."""
+        """Finish the split: rename temporaries to their final names. An empty split writes no shard at all:
+        `datasets` cannot load a split without rows, so the card lists only splits that have some."""
         self._flush_row_group()
-        if self._writer is None:
-            self._open_shard()
-        self._writer.close()  # type: ignore[union-attr]
-        self._writer = None
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         total = len(self._temps)
         for index, temp in enumerate(self._temps):
             final = self.dir / shard_name(self.split, index, total)

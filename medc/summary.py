@@ -13,7 +13,7 @@ def print_summary(manifest: dict[str, Any], out_dir: str) -> None:
     table = Table(title=f"{manifest['kind']} build → {out_dir}  ({manifest['wall_seconds']:.1f} s)")
     for column in ("config", "work units", "kept", "rejected", "duplicates"):
         table.add_column(column, justify="left" if column == "config" else "right")
-    dup_by_config = manifest.get("extra", {}).get("duplicates_by_config", {})
+    dup_by_config = _duplicates_by_config(manifest)
     for config in manifest["records"] or manifest["units"]:
         kept = sum(manifest["records"].get(config, {}).values())
         rejected = sum(manifest["rejections_by_config"].get(config, {}).values())
@@ -31,6 +31,12 @@ def print_summary(manifest: dict[str, Any], out_dir: str) -> None:
     _print_counts(console, "Rejected, by reason", manifest["rejections"])
     _print_counts(console, "Duplicates removed, by kind", manifest["duplicates"])
     _print_counts(console, "Notices (kept, but worth knowing)", manifest["notices"])
+
+
+def _duplicates_by_config(manifest: dict[str, Any]) -> dict[str, int]:
+    """Documents the MedC-K dedup removed per config (`extra.dedup.by_config`); empty when not recorded."""
+    by_config = manifest.get("extra", {}).get("dedup", {}).get("by_config", {})
+    return {c: v["documents"] - v["kept"] for c, v in by_config.items() if {"documents", "kept"} <= set(v)}
 
 
 def _print_counts(console: Any, title: str, counts: dict[str, int]) -> None:

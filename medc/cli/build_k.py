@@ -72,7 +72,7 @@ def command(
     if not pmc_inputs and not book_inputs:
         raise click.UsageError("Nothing to build: give --pmc and/or --books.")
     config = load_config(BuildKConfig, config_file, list(overrides))
-    steps = (DocumentSteps(config.clean, config.filters),)
+    steps = (DocumentSteps(config.clean, config.filters, config.dedup),)
     papers_options = config.papers
     if filelists:
         papers_options = pmc_jats.with_filelists(papers_options, pmc_jats.load_filelists(list(filelists)))

@@ -82,9 +82,11 @@ def test_rewrite_with_fewer_shards_replaces_old_ones(tmp_path):
     assert pq.read_table(tmp_path / "data/papers/train-00000-of-00001.parquet").num_rows == 3
 
 
-def test_empty_split_still_writes_a_readable_shard(tmp_path):
+def test_empty_split_writes_no_shard_and_removes_old_ones(tmp_path):
+    write(tmp_path, docs(3))
     w = write(tmp_path, [])
-    assert pq.read_table(tmp_path / w.paths[0]).num_rows == 0
+    assert w.paths == [] and w.rows == 0
+    assert os.listdir(tmp_path / "data/papers") == []
 
 
 def test_schema_is_enforced(tmp_path):
