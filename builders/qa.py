@@ -118,13 +118,11 @@ def render(item: QAItem, style: str, rationale: str, options: QAOptions) -> Inst
     assert item.answer is not None
     sample_id = f"{item.id}#{style}"
     answer = options.answer_format.format(letter=templates.LETTERS[item.answer], option=item.options[item.answer])
-    options_text = templates.options_block(item.options)
     if item.context:
         pool = templates.CONTEXT_QA_RATIONALE if style == "rationale" else templates.CONTEXT_QA_ANSWER_ONLY
-        text = templates.CONTEXT_QA_INPUT.format(context=item.context, question=item.question, options=options_text)
     else:
         pool = templates.QA_RATIONALE if style == "rationale" else templates.QA_ANSWER_ONLY
-        text = templates.QA_INPUT.format(question=item.question, options=options_text)
+    text = templates.qa_input(item.question, item.options, item.context)
     output = answer if style == "answer" else templates.RATIONALE_OUTPUT.format(rationale=rationale, answer=answer)
     instruction = templates.pick(pool, options.seed, sample_id)
     return Instruction(

@@ -115,6 +115,14 @@ REL_WORDS = {
 }
 
 
+def qa_input(question: str, options: Sequence[str], context: str = "") -> str:
+    """The input block of a QA item as MedC-I trains on it and `medc eval --method generate` asks it."""
+    block = options_block(options)
+    if context:
+        return CONTEXT_QA_INPUT.format(context=context, question=question, options=block)
+    return QA_INPUT.format(question=question, options=block)
+
+
 def relation_words(rel: str, rela: str) -> str:
     """The phrase for a UMLS relation: its RELA when there is one, else its REL."""
     if rela:

@@ -205,7 +205,9 @@ def test_left_padded_generation_matches_one_at_a_time(tokenizer):
 
 def test_generate_and_parse(tokenizer, caplog):
     chain = [":", "ĠOPTION", "ĠC", "ĠIS", "ĠCORRECT", ".", "</s>"]
-    model = bigram_model(tokenizer, dict.fromkeys(itertools.pairwise(chain), 8.0))
+    prefer = dict.fromkeys(itertools.pairwise(chain), 8.0)
+    prefer["Ċ", "ĠOPTION"] = 8.0  # generate prompts end with "### Response:\n", as MedC-I training does
+    model = bigram_model(tokenizer, prefer)
     texts = generate_texts(
         model,
         tokenizer,
@@ -222,7 +224,7 @@ def test_generate_and_parse(tokenizer, caplog):
     )
     assert [r.prediction for r in results] == [2, 2, 2, 2]
     assert summary.metrics["acc"] == 0.25 and summary.metrics["unparseable"] == 0.0
-    assert summary.prompt_version == "pmc-llama/alpaca@v1"
+    assert summary.prompt_version == "pmc-llama/alpaca@v2"
     # The window is 256 positions: the byte-level prompts (~300 tokens) keep their last 246 tokens.
     assert "4 of 4 prompts are longer than 246 tokens" in caplog.text
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from medc.instructions import templates
 from medc.qa_formats import read_medmcqa, read_medqa, read_pubmedqa
 from medc.records import QAItem
 from trainer.evaluate.answer_parser import parse_answer
@@ -109,20 +110,28 @@ def test_five_option_medqa_gets_an_e_line():
     assert loglik_choices(item) == ["A", "B", "C", "D", "E"]
 
 
-def test_generate_prompt_is_pmc_llama_alpaca_format():
+def test_generate_prompt_is_what_sft_trains_on_for_an_answer_only_record():
+    from builders.qa import QAOptions, render
+    from trainer.sft import render_segments
+
     item = _first_item(read_medqa, "medqa_phrases_no_exclude_test.jsonl")
     prompt = generate_prompt(item)
     assert prompt.startswith(
         "Below is an instruction that describes a task, paired with an input that provides "
         "further context. Write a response that appropriately completes the request.\n\n"
-        "### Instruction:\nYou're a doctor, kindly address the medical queries"
+        "### Instruction:\nAnswer the following multiple-choice medical question with the best option."
     )
     assert prompt.endswith(
-        "\n###Options: A. Doxycycline B. Ciprofloxacin C. Nitrofurantoin "
-        "D. Trimethoprim-sulfamethoxazole\n\n### Response:"
+        "\n###Options:\nA. Doxycycline\nB. Ciprofloxacin\nC. Nitrofurantoin\n"
+        "D. Trimethoprim-sulfamethoxazole\n\n### Response:\n"
     )
+    record = render(item, "answer", "", QAOptions(dataset="medqa"))
+    record.instruction = templates.QA_ANSWER_ONLY[0]  # the builder picks a wording by seed; eval uses the first
+    tokenizer = type("Tok", (), {"eos_token": "</s>"})()
+    (trained_prompt, _), (answer, _) = render_segments(record, "pmc_llama", tokenizer)
+    assert trained_prompt == prompt and answer.startswith("###Answer: OPTION")
     pubmed = generate_prompt(_first_item(read_pubmedqa, "pubmedqa_ori_pqal.json"))
-    assert "###Context: Early mobilization" in pubmed and "###Options: A. yes B. no C. maybe" in pubmed
+    assert "###Context: Early mobilization" in pubmed and "###Options:\nA. yes\nB. no\nC. maybe" in pubmed
 
 
 def test_acc_norm_divides_by_choice_length():

@@ -14,16 +14,20 @@ it. The harness scores `context + " " + choice` (its `target_delimiter` is one s
       Abstract: {contexts joined by "\\n"}\\nQuestion: {question}\\nAnswer:
   choices yes, no, maybe.
 
-Generation prompts (method `generate`) use the Alpaca-style format PMC-LLaMA was instruction-tuned with (its
-README's MedQA example): the instruction, then `###Question: ... ###Options: A. ... B. ...` as input, and the
-model is expected to answer like MedC-I's default answer string, `###Answer: OPTION C IS CORRECT.`
+Generation prompts (method `generate`) are exactly what `medc train sft` trains on for an answer-only MedC-I
+record: the Alpaca-style prompt PMC-LLaMA was instruction-tuned with (`trainer.sft`), the first answer-only
+instruction wording of `medc.instructions.templates`, and the same `###Question:` / `###Options:` input block
+(`templates.qa_input`). The model is expected to answer like MedC-I's default answer string,
+`###Answer: OPTION C IS CORRECT.` One renderer on both sides means a tuned model is asked what it learned.
 """
 
 from __future__ import annotations
 
 import string
 
+from medc.instructions import templates
 from medc.records import QAItem
+from trainer.sft import PREAMBLE_INPUT, TURN_INPUT
 
 TASKS = ("medqa", "medmcqa", "pubmedqa")
 LETTERS = string.ascii_uppercase
@@ -34,21 +38,7 @@ LOGLIK_PROMPTS = {
     "medmcqa": "lm-eval/medmcqa@v1",
     "pubmedqa": "lm-eval/pubmedqa@v1",
 }
-GENERATE_PROMPT = "pmc-llama/alpaca@v1"
-
-ALPACA_WITH_INPUT = (
-    "Below is an instruction that describes a task, paired with an input that provides further context. "
-    "Write a response that appropriately completes the request.\n\n"
-    "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:"
-)
-MC_INSTRUCTION = (
-    "You're a doctor, kindly address the medical queries according to the patient's account. "
-    "Answer with the best option directly."
-)
-PUBMEDQA_INSTRUCTION = (
-    "Answer the medical research question according to the abstract. "
-    "Answer with the best option directly: yes, no or maybe."
-)
+GENERATE_PROMPT = "pmc-llama/alpaca@v2"  # v2: the MedC-I training layout (options one per line)
 
 
 def prompt_version(task: str, method: str) -> str:
@@ -73,12 +63,7 @@ def loglik_choices(item: QAItem) -> list[str]:
 
 
 def generate_prompt(item: QAItem) -> str:
-    """PMC-LLaMA's instruction-tuning format for one item."""
-    options = " ".join(f"{LETTERS[i]}. {text}" for i, text in enumerate(item.options))
-    if item.dataset == "pubmedqa":
-        body = f"###Context: {item.context}\n###Question: {item.question}\n###Options: {options}"
-        instruction = PUBMEDQA_INSTRUCTION
-    else:
-        body = f"###Question: {item.question}\n###Options: {options}"
-        instruction = MC_INSTRUCTION
-    return ALPACA_WITH_INPUT.format(instruction=instruction, input=body)
+    """The prompt of an answer-only MedC-I record for `item`, up to where the model's answer starts."""
+    pool = templates.CONTEXT_QA_ANSWER_ONLY if item.context else templates.QA_ANSWER_ONLY
+    body = templates.qa_input(item.question, item.options, item.context)
+    return PREAMBLE_INPUT + "\n\n" + TURN_INPUT.format(instruction=pool[0], input=body)
