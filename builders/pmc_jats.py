@@ -35,6 +35,7 @@ from builders.pmc_math import local_name
 from builders.pmc_meta import ArticleMeta, notice_type, read_meta
 from builders.pmc_options import PmcOptions
 from builders.pmc_prune import PruneSpec, prune
+from builders.pmc_tree import child, child_text
 from medc.records import PAPERS, Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
@@ -92,7 +93,7 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
         if isinstance(found, (Rejection, Notice)):
             yield found
         else:
-            yield from _article_records(found, unit.origin, options)
+            yield from _article_records(found, unit.origin, options, bool(recovered))
 
 
 def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element, str]:
@@ -194,18 +195,21 @@ def _oai_articles(root: Element, origin: str) -> Iterator[Element | Rejection | 
         if el.tag == f"{OAI}error":
             yield Rejection(origin, "oai_error", f"{el.get('code')}: {' '.join((el.text or '').split())}")
             continue
-        header = el.find(f"{OAI}header")
+        header = child(el, f"{OAI}header")
         if header is not None and header.get("status") == "deleted":
-            yield Notice(origin, "oai_deleted", detail=header.findtext(f"{OAI}identifier") or "")
+            yield Notice(origin, "oai_deleted", detail=child_text(header, f"{OAI}identifier"))
             continue
-        for child in el.iterfind(f"{OAI}metadata/*"):
-            if local_name(child.tag) == "article":
-                yield _plain_tags(child)
+        metadata = child(el, f"{OAI}metadata")
+        for found in metadata if metadata is not None else ():
+            if not isinstance(found.tag, str):
+                continue
+            if local_name(found.tag) == "article":
+                yield _plain_tags(found)
             else:
                 yield Rejection(
                     origin,
                     "not_an_article",
-                    f"OAI record holds <{local_name(child.tag)}>, not JATS: harvest with metadataPrefix=pmc",
+                    f"OAI record holds <{local_name(found.tag)}>, not JATS: harvest with metadataPrefix=pmc",
                 )
 
 
@@ -220,16 +224,18 @@ def _plain_tags(article: Element) -> Element:
     return article
 
 
-def _article_records(article: Element, origin: str, options: PmcOptions) -> Iterator[Document | Rejection | Notice]:
+def _article_records(
+    article: Element, origin: str, options: PmcOptions, recovered: bool
+) -> Iterator[Document | Rejection | Notice]:
     meta = read_meta(article, origin, options.filelist)
     if meta.pmcid is None:
         yield Rejection(origin, "no_pmcid", "no PMCID in <article-id> nor in the file name")
         return
     record_id = f"pmc:{meta.pmcid}"
-    walker = BodyText(options)
+    walker = BodyText(options, recovered)
     try:
         walker.prepare(article)  # one pass over the article's inline markup (what is dropped was pruned before)
-        title = _title(walker, article.find("front/article-meta/title-group"))
+        title = _title(walker, child(article, "front", "article-meta", "title-group"))
         problem = _filtered(meta, title, options)
         if problem:
             yield Rejection(origin, problem[0], problem[1], record_id)
@@ -266,7 +272,7 @@ def _article_records(article: Element, origin: str, options: PmcOptions) -> Iter
 def _title(walker: BodyText, group: Element | None) -> str:
     if group is None:
         return ""
-    title, subtitle = walker.inline(group.find("article-title")), walker.inline(group.find("subtitle"))
+    title, subtitle = walker.inline(child(group, "article-title")), walker.inline(child(group, "subtitle"))
     return f"{title}: {subtitle}" if title and subtitle else title or subtitle
 
 
@@ -295,21 +301,21 @@ def _filtered(meta: ArticleMeta, title: str, options: PmcOptions) -> tuple[str, 
 def _fill(walker: BodyText, article: Element, title: str, options: PmcOptions) -> int:
     """Write the article's text into `walker`; returns the number of paragraphs the body gave."""
     walker.add(title)
-    article_meta = article.find("front/article-meta")
+    article_meta = child(article, "front", "article-meta")
     if article_meta is not None:
         if options.keep_authors:
             walker.authors(article_meta)
         walker.abstracts(article_meta)
     start = len(walker.blocks)
-    body = article.find("body")
+    body = child(article, "body")
     if body is not None:
         walker.container(body)
     body_blocks = sum(1 for _, is_heading in walker.blocks[start:] if not is_heading)
     for part in ("floats-group", "floats-wrap"):  # figures and boxes kept outside the flow (NLM 2.x: floats-wrap)
-        floats = article.find(part)
+        floats = child(article, part)
         if floats is not None:
             walker.container(floats)
-    back = article.find("back")
+    back = child(article, "back")
     if back is not None and walker.kept_kinds:
         walker.back(back)
     if options.sub_articles == "append":

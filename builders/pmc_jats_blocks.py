@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from builders.pmc_jats_text import ArticleText
+from builders.pmc_jats_text import ArticleText, flat_text
+from builders.pmc_tree import child
 
 Element = etree._Element
 
@@ -80,21 +81,21 @@ class BodyText(ArticleText):
         """Emit the children of `el` as blocks; an unknown child is read as a paragraph."""
         if el.text and not el.text.isspace():  # text loose in a <sec> or <body>: malformed, but text
             self.add(" ".join(el.text.split()))
-        blocks, finish = self.blocks, self.finish
-        for child in el:
-            tag = child.tag
-            if tag == "p" and not len(child):  # most paragraphs, once prepare() merged their inline markup
-                text = finish(child.text or "")
+        blocks, finish, complex_ = self.blocks, self.finish, self.complex
+        for node in el:
+            tag = node.tag
+            if tag == "p" and node not in complex_:  # most paragraphs: one text, read in one C call
+                text = finish(flat_text(node))
                 if text:
                     blocks.append((text, False))
             elif tag.__class__ is str and tag not in _SKIPPED:
-                self.BLOCKS.get(tag, _paragraph)(self, child)
-            tail = child.tail
+                self.BLOCKS.get(tag, _paragraph)(self, node)
+            tail = node.tail
             if tail and not tail.isspace():
                 self.add(" ".join(tail.split()))
 
     def section(self, el: Element, default_kind: str | None = None) -> None:
-        title = self.inline(el.find("title"))
+        title = self.inline(child(el, "title"))
         kind = section_kind(el.get("sec-type"), title) or default_kind
         if kind is not None and kind not in self.kept_kinds:
             return
@@ -107,7 +108,7 @@ class BodyText(ArticleText):
     def caption(self, caption: Element | None) -> str:
         if caption is None:
             return ""
-        title = self.inline(caption.find("title"))
+        title = self.inline(child(caption, "title"))
         body = " ".join(self.capture(caption, self.container))
         if title and body and title[-1] not in ".:!?":
             title += "."
@@ -115,29 +116,33 @@ class BodyText(ArticleText):
 
     def abstracts(self, article_meta: Element) -> None:
         skipped = self.options.skip_abstract_types
-        for index, abstract in enumerate(article_meta.iterfind("abstract")):
+        for index, abstract in enumerate(article_meta.iterchildren("abstract")):
             kind = (abstract.get("abstract-type") or "").lower()
             if kind in skipped:
                 continue  # graphical/TOC abstracts: an image and a sentence that repeats the title
             start = len(self.blocks)
             fallback = "Abstract" if index == 0 or not kind else kind.replace("-", " ").capitalize()
-            self.heading(self.inline(abstract.find("title")) or fallback)
+            self.heading(self.inline(child(abstract, "title")) or fallback)
             self.container(abstract)
             if len(self.blocks) == start + 1:
                 self.blocks.pop()
 
     def authors(self, article_meta: Element) -> None:
         names = []
-        for contrib in article_meta.iterfind("contrib-group/contrib"):
+        for contrib in (
+            c for group in article_meta.iterchildren("contrib-group") for c in group.iterchildren("contrib")
+        ):
             if contrib.get("contrib-type", "author") != "author":
                 continue
-            name = contrib.find("name")
+            name = child(contrib, "name")
             if name is not None:
                 names.append(
-                    " ".join(filter(None, (self.inline(name.find("given-names")), self.inline(name.find("surname")))))
+                    " ".join(
+                        filter(None, (self.inline(child(name, "given-names")), self.inline(child(name, "surname"))))
+                    )
                 )
             else:
-                names.append(self.inline(contrib.find("collab")))
+                names.append(self.inline(child(contrib, "collab")))
         self.add(", ".join(n for n in names if n))
 
     def sub_articles(self, article: Element) -> None:
@@ -145,11 +150,11 @@ class BodyText(ArticleText):
         for sub in article:
             if sub.tag not in ("sub-article", "response"):
                 continue
-            front = sub.find("front-stub")
-            front = front if front is not None else sub.find("front/article-meta")
-            title = self.inline(front.find("title-group/article-title")) if front is not None else ""
+            front = child(sub, "front-stub")
+            front = front if front is not None else child(sub, "front", "article-meta")
+            title = self.inline(child(front, "title-group", "article-title")) if front is not None else ""
             self.heading(title or (sub.get("article-type") or sub.tag).replace("-", " ").capitalize())
-            body, back = sub.find("body"), sub.find("back")
+            body, back = child(sub, "body"), child(sub, "back")
             if body is not None:
                 self.container(body)
             if back is not None:
@@ -157,12 +162,12 @@ class BodyText(ArticleText):
             self.sub_articles(sub)
 
     def back(self, back: Element) -> None:
-        for child in back:
-            tag = child.tag
+        for node in back:
+            tag = node.tag
             if tag in ("sec", "notes", "glossary"):
-                self.section(child, default_kind="back_notes")
+                self.section(node, default_kind="back_notes")
             elif tag.__class__ is str and tag in _BACK:
-                _BACK[tag](self, child)
+                _BACK[tag](self, node)
 
 
 def section_kind(sec_type: str | None, title: str) -> str | None:
@@ -188,13 +193,13 @@ def _container(w: BodyText, el: Element) -> None:
 
 
 def _list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(el.find("title")))
+    w.heading(w.inline(child(el, "title")))
     style, lines, number = el.get("list-type") or "bullet", [], 0
     for item in el:
         if item.tag != "list-item":
             continue
         number += 1
-        label = item.find("label")
+        label = child(item, "label")
         prefix = f"{w.inline(label)} " if label is not None else _list_marker(style, number)
         item_lines = "\n".join(w.capture(item, w.container)).split("\n")
         if item_lines != [""]:
@@ -238,11 +243,11 @@ def _roman(number: int) -> str:
 
 
 def _def_list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(el.find("title")))
+    w.heading(w.inline(child(el, "title")))
     lines = []
-    for item in el.iterfind("def-item"):
-        term = w.inline(item.find("term"))
-        definition = item.find("def")
+    for item in el.iterchildren("def-item"):
+        term = w.inline(child(item, "term"))
+        definition = child(item, "def")
         text = " ".join(w.capture(definition, w.container)) if definition is not None else ""
         lines.append(f"{term}: {text}" if term and text else term or text)
     w.add("\n".join(line for line in lines if line))
@@ -251,8 +256,8 @@ def _def_list(w: BodyText, el: Element) -> None:
 def _boxed_text(w: BodyText, el: Element) -> None:
     if not w.options.keep_boxed_text:
         return
-    caption = el.find("caption")
-    title = w.inline(caption.find("title") if caption is not None else el.find("title"))
+    caption = child(el, "caption")
+    title = w.inline(child(caption, "title") if caption is not None else child(el, "title"))
     start = len(w.blocks)
     w.heading(title)
     if caption is not None:
@@ -264,15 +269,15 @@ def _boxed_text(w: BodyText, el: Element) -> None:
 
 def _figure(w: BodyText, el: Element) -> None:
     if w.options.keep_captions:
-        w.add(w.caption(el.find("caption")))
-    for child in el.iterfind("fig"):  # a <fig-group>'s own caption, then each figure's
-        _figure(w, child)
+        w.add(w.caption(child(el, "caption")))
+    for fig in el.iterchildren("fig"):  # a <fig-group>'s own caption, then each figure's
+        _figure(w, fig)
 
 
 def _table(w: BodyText, el: Element) -> None:
     if not w.options.keep_tables:
         return
-    w.add(w.caption(el.find("caption")))
+    w.add(w.caption(child(el, "caption")))
     rows = []
     for row in el.iter("tr"):
         cells = [w.inline(cell) for cell in row if cell.tag in ("td", "th")]
@@ -284,9 +289,9 @@ def _table(w: BodyText, el: Element) -> None:
 
 def _table_group(w: BodyText, el: Element) -> None:
     if w.options.keep_tables:
-        w.add(w.caption(el.find("caption")))
-        for child in el.iterfind("table-wrap"):
-            _table(w, child)
+        w.add(w.caption(child(el, "caption")))
+        for table in el.iterchildren("table-wrap"):
+            _table(w, table)
 
 
 def _supplementary(w: BodyText, el: Element) -> None:
@@ -307,14 +312,14 @@ def _preformat(w: BodyText, el: Element) -> None:
 
 
 def _statement(w: BodyText, el: Element) -> None:
-    label, title = w.inline(el.find("label")), w.inline(el.find("title"))
+    label, title = w.inline(child(el, "label")), w.inline(child(el, "title"))
     w.heading(f"{label} {title}".strip())
     w.container(el)
 
 
 def _quote(w: BodyText, el: Element) -> None:
     w.container(el)
-    attribution = el.find("attrib")
+    attribution = child(el, "attrib")
     if attribution is not None:
         w.add("— " + w.inline(attribution))
 
@@ -330,7 +335,7 @@ def _kept(kind: str) -> Callable[[BodyText, Element], None]:
 def _references(w: BodyText, el: Element) -> None:
     if "references" not in w.kept_kinds:
         return
-    w.heading(w.inline(el.find("title")) or "References")
+    w.heading(w.inline(child(el, "title")) or "References")
     lines = []
     for ref in el.iter("mixed-citation", "element-citation", "citation", "nlm-citation"):
         # mixed-citation carries its own punctuation; element-citation is bare fields that need spaces.

@@ -37,60 +37,90 @@ MATHML = "{http://www.w3.org/1998/Math/MathML}"
 _CALLOUT_TYPES = frozenset({"fig", "table", "supplementary-material", "scheme", "plate", "video"})
 # xref types that are bare markers pointing at dropped notes: "*", "a", "1" (author notes, table footnotes, ...).
 _MARKER_TYPES = frozenset({"fn", "table-fn", "aff", "corresp", "author-notes", "contrib"})
-# Inline formatting merged into the surrounding text once xrefs, links and formulas have been dealt with.
-_MERGED = (
-    "italic",
-    "bold",
-    "sc",
-    "sup",
-    "sub",
-    "underline",
-    "overline",
-    "monospace",
-    "roman",
-    "sans-serif",
-    "strike",
-    "named-content",
-    "styled-content",
-    "abbrev",
-    "xref",
-    "ext-link",
-    "uri",
-    "email",
-    "target",
-    "x",
-    "inline-formula",
-    "related-article",
-    "related-object",
-    "funding-source",
-    "award-id",
-    "hr",
-    "ruby",
-    "rb",
-    "rt",
-    "span",
-    "fixed-case",
-    "inline-media",
-    "citation-alternatives",
-    "glyph-ref",
-    "term",
-    "chem-struct",
-    "string-date",
+# Inline formatting, read as part of the surrounding text once xrefs, links and formulas have been dealt with.
+_INLINE = frozenset(
+    {
+        "italic",
+        "bold",
+        "sc",
+        "sup",
+        "sub",
+        "underline",
+        "overline",
+        "monospace",
+        "roman",
+        "sans-serif",
+        "strike",
+        "named-content",
+        "styled-content",
+        "abbrev",
+        "xref",
+        "ext-link",
+        "uri",
+        "email",
+        "target",
+        "x",
+        "inline-formula",
+        "related-article",
+        "related-object",
+        "funding-source",
+        "award-id",
+        "hr",
+        "ruby",
+        "rb",
+        "rt",
+        "span",
+        "fixed-case",
+        "inline-media",
+        "citation-alternatives",
+        "glyph-ref",
+        "term",
+        "chem-struct",
+        "string-date",
+    }
 )
-_DROPPED = (
-    "inline-graphic",
-    "graphic",
-    "private-char",
-    "alt-text",
-    "long-desc",
-    "object-id",
-    "break",
-    "index-term",
-    "milestone-start",
-    "milestone-end",
+# Elements dropped with their content (not their tail): images, and what only describes them.
+_DROPPED = frozenset(
+    {
+        "inline-graphic",
+        "graphic",
+        "private-char",
+        "alt-text",
+        "long-desc",
+        "object-id",
+        "break",
+        "index-term",
+        "milestone-start",
+        "milestone-end",
+    }
 )
 _LINKS = frozenset({"ext-link", "uri", "email", "self-uri"})
 # Elements that need a decision before merging (MathML and TeX only where no formula element holds them).
+# Block elements JATS allows inside a paragraph; a paragraph holding one is read child by child.
+BLOCKS_IN_PARAGRAPH = frozenset(
+    {
+        "list",
+        "def-list",
+        "disp-formula",
+        "disp-formula-group",
+        "disp-quote",
+        "fig",
+        "fig-group",
+        "table-wrap",
+        "table-wrap-group",
+        "table",
+        "boxed-text",
+        "statement",
+        "preformat",
+        "code",
+        "supplementary-material",
+        "array",
+        "chem-struct-wrap",
+        "speech",
+        "verse-group",
+    }
+)
+# Elements that need a decision before a paragraph is read as one text.
 _PREPARED = (
     "xref",
     "sup",
@@ -100,6 +130,8 @@ _PREPARED = (
     "inline-supplementary-material",
     MATHML + "math",
     "tex-math",
+    *sorted(_DROPPED),
+    *sorted(BLOCKS_IN_PARAGRAPH),
 )
 _POWER = re.compile(r"[−\-+]?\d+(?:\.\d+)?")
 _POWER_START = frozenset("0123456789−-+")
@@ -121,11 +153,15 @@ class ArticleText:
 
     BLOCKS: ClassVar[dict[str, Callable[[ArticleText, Element], None]]] = {}
 
-    def __init__(self, options: PmcOptions) -> None:
+    def __init__(self, options: PmcOptions, recovered: bool = False) -> None:
         self.options = options
+        # lxml's recovery can nest paragraphs ("<p>a<p>b</p>" → p inside p): look for them in repaired files.
+        self.prepared_tags = (*_PREPARED, "p") if recovered else _PREPARED
         self.blocks: list[tuple[str, bool]] = []  # (text, is_heading)
         self.formulas_without_text = 0
         self.kept_kinds = options.kept_kinds()
+        # Elements holding a block (a list in a paragraph): read child by child, not as one text.
+        self.complex: set[Element] = set()
 
     # Output -------------------------------------------------------------------------------------------------
     def heading(self, text: str) -> None:
@@ -157,16 +193,16 @@ class ArticleText:
         """The text of `el` (a title, a caption title, a table cell) as one line."""
         if el is None:
             return ""
-        if not len(el):
-            return self.finish(el.text or "")
+        if el not in self.complex:
+            return self.finish(flat_text(el))
         parts: list[str] = []
         self.collect(el, parts, blocks=False)
         return self.finish("".join(parts))
 
     def paragraph(self, el: Element) -> None:
         """A `<p>` (or any element read as one); lists, formulas, ... inside it become blocks of their own."""
-        if not len(el):
-            self.add(self.finish(el.text or ""))
+        if el not in self.complex:
+            self.add(self.finish(flat_text(el)))
             return
         parts: list[str] = []
         self.collect(el, parts, blocks=True)
@@ -183,20 +219,23 @@ class ArticleText:
         return text.strip()
 
     def collect(self, el: Element, parts: list[str], blocks: bool) -> None:
+        """The text of an element that holds blocks: the text around each block is a paragraph of its own."""
         if el.text:
             parts.append(el.text)
         for child in el:
             tag = child.tag
             if tag.__class__ is not str:
                 pass  # an entity in an unprepared element (prepare() replaces them)
+            elif tag in _INLINE and child not in self.complex:
+                parts.append(flat_text(child))
             elif blocks and tag in self.BLOCKS:
-                self.add(self.finish("".join(parts)))  # the text before the block is a paragraph of its own
+                self.add(self.finish("".join(parts)))
                 parts.clear()
                 self.BLOCKS[tag](self, child)
             elif tag == "disp-formula":
                 parts.append(f" {self.formula(child, display=True)} ")
             elif tag != "label":
-                parts.append(" ")  # an element left after prepare() is block-like: keep its words apart
+                parts.append(" ")  # a block where only a line is wanted (a list in a table cell): words apart
                 self.collect(child, parts, blocks)
                 parts.append(" ")
             if child.tail:
@@ -221,12 +260,19 @@ class ArticleText:
         """Rewrite the inline markup of `region` in place so that its paragraphs become plain text."""
         if region is None:
             return
-        for node in list(region.iter(etree.Entity, *_PREPARED)):
+        for node in list(region.iter(etree.Entity, *self.prepared_tags)):
             tag = node.tag
             if tag == "xref":
                 self._xref(node)
             elif tag == "sup":
                 _mark_power(node)
+            elif tag in _DROPPED:
+                _remove(node, " " if tag == "break" else "")
+            elif tag in BLOCKS_IN_PARAGRAPH or tag == "p":
+                parent = node.getparent()
+                while parent is not None and parent not in self.complex:  # the paragraph, and a list item's
+                    self.complex.add(parent)
+                    parent = parent.getparent() if parent.tag in _INLINE else None
             elif tag.__class__ is not str:
                 char = html5.get(f"{node.name};")  # &nbsp; in a file whose DTD was not loaded
                 if char is None:
@@ -242,10 +288,6 @@ class ArticleText:
                 outer = next(node.iterancestors("disp-formula", "inline-formula", region.tag), None)
                 if outer is not None and outer.tag == region.tag:
                     _set_text(node, self.formula(node, display=False))
-        for br in region.iter("break"):
-            br.tail = " " + (br.tail or "")
-        etree.strip_elements(region, *_DROPPED, with_tail=False)
-        etree.strip_tags(region, *_MERGED)
 
     def _xref(self, xref: Element) -> None:
         kind = xref.get("ref-type")
@@ -293,6 +335,13 @@ def _mark_power(sup: Element) -> None:
         before = previous.tail if previous is not None else parent.text
         if before and before[-1].isdigit():
             sup.text = "^" + text
+
+
+def flat_text(el: Element) -> str:
+    """All the text inside `el`, in document order, in one C call (what strip_tags and .text would give)."""
+    if not len(el):
+        return el.text or ""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 def _set_text(el: Element, text: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from builders.pmc_filelist import FileListIndex
+from builders.pmc_tree import child, child_text
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -66,20 +67,24 @@ def read_meta(article: Element, origin: str, filelist: FileListIndex | None) -> 
         article_type=(article.get("article-type") or "").strip().lower() or None,
         language=(article.get(XML_LANG) or "").strip().lower() or None,
     )
-    article_meta = article.find("front/article-meta")
+    front = child(article, "front")
+    article_meta = child(front, "article-meta")
     if article_meta is not None:
         _read_ids(article_meta, meta)
         meta.year = _year(article_meta)
-        permissions = article_meta.find("permissions")
+        permissions = child(article_meta, "permissions")
         # NLM 2.x (BMC, 2007) put <license> directly in <article-meta>, without <permissions>.
         meta.license = _license(permissions if permissions is not None else article_meta)
-        meta.retracted = article_meta.find("related-article[@related-article-type='retraction-forward']") is not None
+        meta.retracted = any(
+            link.get("related-article-type") == "retraction-forward"
+            for link in article_meta.iterchildren("related-article")
+        )
     if meta.pmcid is None or meta.version is None:  # fall back on the file name: PMC123.xml, PMC123.2/PMC123.2.xml
         named = _PMCID.search(origin.rsplit("::", 1)[-1].rsplit("/", 1)[-1])
         if named and (meta.pmcid is None or meta.pmcid == f"PMC{named.group(1)}"):
             meta.pmcid = f"PMC{named.group(1)}"
             meta.version = meta.version or (int(named.group(2)) if named.group(2) else None)
-    meta.journal = _journal(article.find("front/journal-meta"))
+    meta.journal = _journal(child(front, "journal-meta"))
     entry = filelist.get(meta.pmcid) if filelist is not None and meta.pmcid else None
     if entry is not None:
         meta.license = entry.license or meta.license
@@ -98,7 +103,7 @@ def notice_type(title: str) -> str | None:
 
 
 def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
-    for article_id in article_meta.iterfind("article-id"):
+    for article_id in article_meta.iterchildren("article-id"):
         kind, value = article_id.get("pub-id-type"), (article_id.text or "").strip()
         if not value:
             continue
@@ -116,8 +121,8 @@ def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
 
 def _year(article_meta: Element) -> int | None:
     years: dict[str, int] = {}
-    for date in article_meta.iterfind("pub-date"):
-        found = _YEAR.search(date.findtext("year") or "")
+    for date in article_meta.iterchildren("pub-date"):
+        found = _YEAR.search(child_text(date, "year"))
         if found:
             kind = date.get("pub-type") or date.get("date-type") or ""
             years.setdefault(kind, int(found.group(0)))
@@ -130,10 +135,10 @@ def _year(article_meta: Element) -> int | None:
 def _license(permissions: Element | None) -> str | None:
     if permissions is None:
         return None
-    license = permissions.find("license")
-    ref = permissions.find(f"license/{ALI_LICENSE_REF}")
+    license = child(permissions, "license")
+    ref = child(license, ALI_LICENSE_REF)
     if ref is None:
-        ref = permissions.find(ALI_LICENSE_REF)
+        ref = child(permissions, ALI_LICENSE_REF)
     if ref is not None and (ref.text or "").strip():
         return ref.text.strip()  # type: ignore[union-attr]
     if license is None:
@@ -159,13 +164,13 @@ def _code_from_prose(rest: str) -> str:
 def _journal(journal_meta: Element | None) -> str | None:
     if journal_meta is None:
         return None
-    for path in (
-        "journal-title-group/journal-title",
-        "journal-title",
-        "journal-id[@journal-id-type='nlm-ta']",
-        "journal-id[@journal-id-type='iso-abbrev']",
+    ids = {el.get("journal-id-type"): el for el in journal_meta.iterchildren("journal-id")}
+    for found in (
+        child(journal_meta, "journal-title-group", "journal-title"),
+        child(journal_meta, "journal-title"),
+        ids.get("nlm-ta"),
+        ids.get("iso-abbrev"),
     ):
-        found = journal_meta.find(path)
         if found is not None:
             text = " ".join("".join(found.itertext()).split())
             if text:

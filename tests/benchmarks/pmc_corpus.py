@@ -128,7 +128,8 @@ def _front(rng: random.Random, index: int) -> str:
         f"<title-group><article-title>{title}</article-title></title-group>"
         f'<contrib-group>{authors}</contrib-group><aff id="aff1">Department of Medicine, Example University'
         f'</aff><pub-date pub-type="epub"><day>3</day><month>5</month><year>{2005 + index % 19}</year>'
-        f"</pub-date><volume>{index % 40}</volume><fpage>{index % 900}</fpage><permissions><license "
+        f'</pub-date><pub-date pub-type="collection"><year>{2005 + index % 19}</year></pub-date>'
+        f"<volume>{index % 40}</volume><fpage>{index % 900}</fpage><permissions><license "
         f'xlink:href="http://creativecommons.org/licenses/by/4.0/"><license-p>This is an open access article.'
         f"</license-p></license></permissions><abstract>{abstract}</abstract><kwd-group><kwd>medicine</kwd>"
         f"</kwd-group></article-meta></front>"

@@ -1,0 +1,26 @@
+"""Child lookups by tag that stay in C: `child(article, "front", "article-meta")`.
+
+lxml's `find("front/article-meta")` runs its ElementPath engine in Python, about 9 µs a call on the reference
+machine; `iterchildren(tag)` filters in C and costs a quarter of that. An article needs a few hundred lookups
+(every section's title, every caption), so the difference is a tenth of the time to parse the file.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+Element = etree._Element
+
+
+def child(el: Element | None, *path: str) -> Element | None:
+    """The first child of `el` with the first tag of `path`, then its first child with the next tag, ..."""
+    for tag in path:
+        if el is None:
+            return None
+        el = next(el.iterchildren(tag), None)
+    return el
+
+
+def child_text(el: Element | None, tag: str) -> str:
+    found = child(el, tag)
+    return (found.text or "") if found is not None else ""

@@ -1,0 +1,89 @@
+"""PMC JATS builder throughput on one core, side by side in one run with pubmed_parser and a bare lxml parse.
+
+    make bench            # or: .venv/bin/python -m pytest -q -s -m benchmark tests/benchmarks/test_pmc_bench.py
+
+The corpus is generated (`pmc_corpus.py`, 2,000 varied articles by default, MEDC_BENCH_PMC_ARTICLES to change)
+into a temporary directory; nothing is downloaded or committed. Each contender reads the same files:
+- medc: `builders.pmc_jats.parse` with default options on the bytes of each file (the work a build worker does);
+- pubmed_parser: `parse_pubmed_xml(path)` + `parse_pubmed_paragraph(path, all_paragraph=True)`, the usual way to
+  get an article's metadata and text with it;
+- bare lxml: `lxml.etree.fromstring(bytes)` and nothing else, the floor no extractor can go below.
+Times are CPU seconds of this process (`time.process_time`), the best of MEDC_BENCH_ROUNDS interleaved rounds, so
+other load on a shared machine disturbs the ratios as little as possible.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from builders.pmc_jats import PmcOptions, parse
+from medc.records import Document
+from medc.sources import WorkUnit
+from tests.benchmarks.pmc_corpus import generate_article
+
+pytestmark = pytest.mark.benchmark
+
+ARTICLES = int(os.environ.get("MEDC_BENCH_PMC_ARTICLES", 2000))
+ROUNDS = int(os.environ.get("MEDC_BENCH_ROUNDS", 3))
+
+
+def _corpus(root: Path) -> list[tuple[str, bytes]]:
+    rng = random.Random(20260504)
+    files = []
+    for index in range(ARTICLES):
+        path = root / f"PMC{1000000 + index}.nxml"  # .nxml: pubmed_parser strips the namespace of these
+        data = generate_article(rng, index)
+        path.write_bytes(data)
+        files.append((str(path), data))
+    return files
+
+
+def _best_times(contenders: dict[str, Callable[[], object]]) -> dict[str, float]:
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(ROUNDS):
+        for name, run in contenders.items():  # interleaved, so slow phases of the machine hit all alike
+            start = time.process_time()
+            run()
+            best[name] = min(best[name], time.process_time() - start)
+    return best
+
+
+def test_pmc_builder_throughput(tmp_path: Path) -> None:
+    pubmed_parser = pytest.importorskip("pubmed_parser", reason="pip install -e '.[bench]'")
+    files = _corpus(tmp_path)
+    megabytes = sum(len(data) for _, data in files) / 1e6
+    options = PmcOptions()
+    documents: list[int] = []
+
+    def medc() -> None:
+        documents.append(
+            sum(isinstance(r, Document) for path, data in files for r in parse(WorkUnit(path, data), options))
+        )
+
+    def baseline() -> None:
+        for path, _ in files:
+            pubmed_parser.parse_pubmed_xml(path)
+            pubmed_parser.parse_pubmed_paragraph(path, all_paragraph=True)
+
+    def bare() -> None:
+        for _, data in files:
+            etree.fromstring(data)
+
+    best = _best_times({"medc pmc_jats.parse": medc, "pubmed_parser": baseline, "bare lxml.fromstring": bare})
+    print(f"\n{ARTICLES} generated articles, {megabytes:.1f} MB, best of {ROUNDS} rounds, one core (CPU time)")
+    print(f"{'contender':<24}{'seconds':>10}{'articles/s':>14}{'MB/s':>10}")
+    for name, seconds in best.items():
+        print(f"{name:<24}{seconds:>10.2f}{ARTICLES / seconds:>14.0f}{megabytes / seconds:>10.1f}")
+    ours = best["medc pmc_jats.parse"]
+    speedup, of_bare = best["pubmed_parser"] / ours, best["bare lxml.fromstring"] / ours
+    print(f"medc vs pubmed_parser: {speedup:.1f}x faster (target >= 3x)")
+    print(f"medc vs bare parse: {of_bare:.0%} of the bare parse rate (target >= 40%)")
+    assert documents == [ARTICLES] * ROUNDS
+    assert speedup >= 3
