@@ -20,6 +20,7 @@ worker in one piece and costs about 10 bytes per article.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -43,6 +44,7 @@ _PMCID = re.compile(r"PMC(\d+)", re.IGNORECASE)
 _ID_COLUMNS = ("accessionid", "accession id", "pmcid")
 
 
+@functools.lru_cache(maxsize=4096)  # a build meets a few hundred distinct licence strings, millions of times
 def license_group(license: str | None) -> str:
     """`CC BY` / `http://creativecommons.org/licenses/by/4.0/` → `commercial`, `CC BY-NC-ND` → `noncommercial`,
     anything else (`NO-CC CODE`, `TDM`, a publisher's own licence, none) → `other`."""

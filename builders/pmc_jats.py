@@ -273,7 +273,7 @@ def _title(walker: BodyText, group: Element | None) -> str:
     if group is None:
         return ""
     title, subtitle = walker.inline(child(group, "article-title")), walker.inline(child(group, "subtitle"))
-    return f"{title}: {subtitle}" if title and subtitle else title or subtitle
+    return walker.resolve(f"{title}: {subtitle}" if title and subtitle else title or subtitle)
 
 
 def _filtered(meta: ArticleMeta, title: str, options: PmcOptions) -> tuple[str, str] | None:

@@ -26,7 +26,7 @@ from typing import ClassVar
 from lxml import etree
 
 from builders.pmc_markers import OPEN, callout_token, citation_token, resolve_markers
-from builders.pmc_math import clean_tex, local_name, mathml_text, wrap
+from builders.pmc_math import clean_tex, mathml_text, wrap
 from builders.pmc_options import PmcOptions
 
 Element = etree._Element
@@ -173,11 +173,19 @@ class ArticleText:
             self.blocks.append((text, False))
 
     def text(self) -> str:
+        """The article's text; markers are resolved here, over the whole text at once."""
         out: list[str] = []
         for text, is_heading in self.blocks:
             out.append(text)
             out.append("\n" if is_heading else "\n\n")
-        return "".join(out[:-1])
+        return self.resolve("".join(out[:-1]))
+
+    def resolve(self, text: str) -> str:
+        if OPEN in text:
+            text = resolve_markers(text, self.options.callouts)
+            while "\n\n\n" in text:  # a paragraph that held nothing but a citation
+                text = text.replace("\n\n\n", "\n\n")
+        return text
 
     def capture(self, el: Element, emit: Callable[[Element], None]) -> list[str]:
         """The blocks `emit(el)` produces, taken aside instead of added to the article (list items, captions)."""
@@ -209,11 +217,10 @@ class ArticleText:
         self.add(self.finish("".join(parts)))
 
     def finish(self, text: str) -> str:
-        """Whitespace collapsed, markers resolved, URLs dropped: the text of one paragraph, heading or cell."""
-        if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        """Whitespace collapsed and URLs dropped: the text of one paragraph, heading or cell (markers stay until
+        `text()`, which resolves them all at once)."""
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text:  # (a no-break space stays)
             text = _XML_SPACE.sub(" ", text)
-        if OPEN in text:
-            text = resolve_markers(text, self.options.callouts)
         if not self.options.keep_urls and ("://" in text or "www." in text):
             text = _EMPTY_BRACKETS.sub("", _URL.sub("", text))
         return text.strip()
@@ -243,11 +250,14 @@ class ArticleText:
 
     def formula(self, el: Element, display: bool) -> str:
         """TeX if the formula has it, else its MathML as TeX-like text, else its plain text."""
-        tag = local_name(el.tag)
-        tex = el if tag == "tex-math" else next(el.iter("tex-math"), None)
-        if tex is not None and "".join(tex.itertext()).strip():
-            return wrap(clean_tex("".join(tex.itertext())), display, tex=True)
-        math = el if tag == "math" else next(el.iter(MATHML + "math", "math"), None)
+        math = None
+        for node in el.iter("tex-math", MATHML + "math", "math"):  # <alternatives> may hold both: TeX wins
+            if node.tag == "tex-math":
+                tex = "".join(node.itertext())
+                if tex.strip():
+                    return wrap(clean_tex(tex), display, tex=True)
+            elif math is None:
+                math = node
         if math is not None:
             return wrap(mathml_text(math), display, tex=False)
         text = " ".join(" ".join(_text_without(el, "label", "graphic", "inline-graphic")).split())
@@ -260,10 +270,14 @@ class ArticleText:
         """Rewrite the inline markup of `region` in place so that its paragraphs become plain text."""
         if region is None:
             return
+        drop_citations = not self.options.keep_citation_markers
         for node in list(region.iter(etree.Entity, *self.prepared_tags)):
             tag = node.tag
             if tag == "xref":
-                self._xref(node)
+                if drop_citations and node.get("ref-type") == "bibr" and not len(node):
+                    node.text = citation_token(node.text or "")  # the common case, <xref ...>12</xref>
+                else:
+                    self._xref(node)
             elif tag == "sup":
                 _mark_power(node)
             elif tag in _DROPPED:
@@ -339,8 +353,6 @@ def _mark_power(sup: Element) -> None:
 
 def flat_text(el: Element) -> str:
     """All the text inside `el`, in document order, in one C call (what strip_tags and .text would give)."""
-    if not len(el):
-        return el.text or ""
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 

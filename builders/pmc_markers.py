@@ -36,18 +36,18 @@ _WORDS = (
     r"|suppl(?:ementary|emental)?|additional files?|supporting|information|appendix|panels?|and|or|in)\b"
 )
 # What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
-_OPENING = re.compile(rf"[(\[](?:\s|{_WORDS}|[,;:])*", re.IGNORECASE)
+_OPENING = re.compile(rf"[(\[](?: |{_WORDS}|[,;:])*", re.IGNORECASE)
 # What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
 _CLOSING = re.compile(
-    r"(?:[\s,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
+    r"(?:[ ,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
 )
 # A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
-_REMARK = re.compile(rf"[;,]\s*(?:(?:{_WORDS})\s*)*$", re.IGNORECASE)
-_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary)\s*$", re.IGNORECASE)
+_REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
+_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) *$", re.IGNORECASE)
 _NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
 _PAIRS = frozenset({("(", ")"), ("[", "]")})
 _BRACKETED = frozenset({"()", "[]"})
-_ENDS = frozenset(" .,;:)]!?")  # a removal before these takes the space before it along
+_ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
 _PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
 
 
@@ -68,8 +68,8 @@ def resolve_markers(text: str, callouts: str) -> str:
         close = text.find(CLOSE, start)
         if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex.
-            kept, pos = text[pos : start - 1], close + 2
-            out.append(kept.rstrip() if not text[pos : pos + 1] or text[pos] in _ENDS else kept)
+            out.append(text[pos : start - 1])
+            pos = _tidy(text, out, start - 1, close + 2)
             start = text.find(OPEN, pos)
             continue
         run = _RUN.match(text, start)
@@ -84,13 +84,21 @@ def resolve_markers(text: str, callouts: str) -> str:
                 out.append(_TOKENS.sub(_words, run.group()))
                 pos = end
             else:
-                kept, pos = text[pos : cut[0]], cut[1]
-                if not text[pos : pos + 1] or text[pos] in _ENDS:
-                    kept = kept.rstrip()  # "shown [1]." → "shown."; "shown [1] and" → "shown and"
-                out.append(kept)
+                out.append(text[pos : cut[0]])
+                pos = _tidy(text, out, cut[0], cut[1])
         start = text.find(OPEN, pos)
     out.append(text[pos:])
-    return "".join(out).strip()
+    return "".join(out)
+
+
+def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
+    """Spaces around a removal: "shown [1]." → "shown."; "shown [1] and" → "shown and"; "[1] Text" at the start
+    of a paragraph → "Text". Returns where the text goes on."""
+    if cut_from == 0 or text[cut_from - 1] == "\n":
+        return cut_to + 1 if text[cut_to : cut_to + 1] == " " else cut_to
+    if cut_to == len(text) or text[cut_to] in _ENDS:
+        out[-1] = out[-1].rstrip(" ")
+    return cut_to
 
 
 def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> tuple[int, int] | None:

@@ -41,7 +41,6 @@ _ACCENTS = {
 _FUNCTIONS = frozenset({"ln", "log", "exp", "sin", "cos", "tan", "lim", "max", "min", "det", "arg", "sup", "inf"})
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 _SPACE_BEFORE_CLOSE = re.compile(r" ([)\]}])")
-_TEX_LIKE = re.compile(r"[\\^_{}]")
 _DOLLARS = re.compile(r"^\${1,2}(.*?)\${1,2}$|^\\\[(.*?)\\\]$|^\\\((.*?)\\\)$", re.DOTALL)
 _TEX_PREAMBLE = re.compile(r"\\(?:documentclass|usepackage|setlength|pagestyle)(?:\[[^\]]*\])?(?:\{[^}]*\})*")
 
@@ -66,17 +65,23 @@ def clean_tex(raw: str) -> str:
 
 def wrap(text: str, display: bool, tex: bool) -> str:
     """`$...$` (inline) or `$$...$$` (display) around TeX; plain text as it is."""
-    if not text or not (tex or _TEX_LIKE.search(text)):
+    if not text or not (tex or "\\" in text or "^" in text or "_" in text or "{" in text):
         return text
     return f"$${text}$$" if display else f"${text}$"
 
 
 def mathml_text(math: Element) -> str:
     """A MathML `<math>` as TeX-like text; its own TeX annotation when it carries one."""
-    for annotation in math.iter("{*}annotation"):
-        if "tex" in (annotation.get("encoding") or "").lower() and (annotation.text or "").strip():
-            return clean_tex(annotation.text or "")
-    return _SPACE_BEFORE_CLOSE.sub(r"\1", " ".join(_convert(math).split()))
+    if next(math.iterchildren(f"{{{MATHML}}}semantics", "semantics"), None) is not None:
+        for annotation in math.iter("{*}annotation"):
+            if "tex" in (annotation.get("encoding") or "").lower() and (annotation.text or "").strip():
+                return clean_tex(annotation.text or "")
+    text = " ".join(_convert(math).split())
+    return _SPACE_BEFORE_CLOSE.sub(_first_group, text) if " )" in text or " ]" in text or " }" in text else text
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 def _convert(el: Element) -> str:

@@ -15,9 +15,11 @@ reads exactly as it would without pruning, and errors always name lines of the o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _NAME_ENDS = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
+_CLOSING_TAGS = re.compile(rb"(?:\s*</[\w:.-]+>)*\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +45,35 @@ def prune(data: bytes, spec: PruneSpec) -> bytes:
     if spec.tables and body >= 0:  # each <table-wrap> of a <table-wrap-group>: the group's caption goes later
         cuts += _spans(data, b"table-wrap", body, tail_start)
     if spec.sub_articles:
-        cuts += _spans(data, b"sub-article", tail_start, len(data))
-        cuts += _spans(data, b"response", tail_start, len(data))
+        cuts += _spans(data, b"sub-article", tail_start, len(data), nests=True)
+        cuts += _spans(data, b"response", tail_start, len(data), nests=True)
     if spec.back:
-        cuts += _spans(data, b"back", tail_start, len(data))
+        cuts += _back(data, tail_start)
     elif spec.references:
-        cuts += _spans(data, b"ref-list", tail_start, len(data))
+        cuts += _spans(data, b"ref-list", tail_start, len(data), nests=True)
     return _without(data, cuts) if cuts else data
 
 
-def _spans(data: bytes, tag: bytes, lo: int, hi: int) -> list[tuple[int, int]]:
+def _back(data: bytes, lo: int) -> list[tuple[int, int]]:
+    """The span of the main <back>. Its end is looked for from the end of the file, which is one short step when
+    nothing but closing tags follows it (the common case), instead of a scan through the reference list."""
+    start = data.find(b"<back", lo, lo + 200)
+    if start < 0 or data[start + 5 : start + 6] not in _NAME_ENDS:
+        return _spans(data, b"back", lo, len(data))
+    end = data.rfind(b"</back>")
+    if end > start and _CLOSING_TAGS.fullmatch(data, end + 7):
+        return [(start, end + 7)]
+    return _spans(data, b"back", lo, len(data))
+
+
+def _spans(data: bytes, tag: bytes, lo: int, hi: int, nests: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each outermost `tag` element that starts in data[lo:hi]."""
     start_tag, end_tag = b"<" + tag, b"</" + tag + b">"
     spans = []
     start = data.find(start_tag, lo, hi)
     while start >= 0:
         if data[start + len(start_tag) : start + len(start_tag) + 1] in _NAME_ENDS:  # not "<table-wrap-foot"
-            end = _element_end(data, start, start_tag, end_tag)
+            end = _element_end(data, start, start_tag, end_tag, nests)
             if end < 0:
                 return spans  # unbalanced: leave the rest to the parser
             spans.append((start, end))
@@ -69,7 +83,7 @@ def _spans(data: bytes, tag: bytes, lo: int, hi: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _element_end(data: bytes, start: int, start_tag: bytes, end_tag: bytes) -> int:
+def _element_end(data: bytes, start: int, start_tag: bytes, end_tag: bytes, nests: bool) -> int:
     """The offset just after the element starting at `start`, or -1."""
     close = data.find(b">", start)
     if close < 0:
@@ -81,7 +95,7 @@ def _element_end(data: bytes, start: int, start_tag: bytes, end_tag: bytes) -> i
         end = data.find(end_tag, pos)
         if end < 0:
             return -1
-        nested = data.find(start_tag, pos, end)
+        nested = data.find(start_tag, pos, end) if nests else -1
         while nested >= 0:  # a <ref-list> inside the <ref-list>
             if data[nested + len(start_tag) : nested + len(start_tag) + 1] in _NAME_ENDS:
                 depth += 1
