@@ -191,7 +191,7 @@ def _check_manifest(build: BuildFacts) -> list[Problem]:
                 )
     for config, splits in records.items():
         for split, n in (splits or {}).items():
-            if build.config(config) is None or build.config(config).split(split) is None:
+            if n and (build.config(config) is None or build.config(config).split(split) is None):
                 problems.append(
                     Problem("files_missing", f"manifest records {n} rows in {config}/{split}, but there are no shards")
                 )

@@ -39,12 +39,13 @@ class Demo:
     def medc_i(self) -> Path:
         return self.out / "medc-i"
 
-    def medc(self, title: str, *args: str | Path) -> str:
+    def medc(self, title: str, *args: str | Path, env: dict[str, str] | None = None) -> str:
         """Run one `medc` command, echoing it; returns its standard output."""
         argv = [str(a) for a in args]
-        self.echo(f"\n== {title}\n$ medc {shlex.join(argv)}")
+        shown = " ".join(f"{k}={v}" for k, v in (env or {}).items())
+        self.echo(f"\n== {title}\n$ {shown + ' ' if shown else ''}medc {shlex.join(argv)}")
         start = time.perf_counter()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", **(env or {})}
         proc = subprocess.run(
             [sys.executable, "-m", "medc", *argv], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
@@ -115,15 +116,120 @@ def push(demo: Demo) -> None:
     # A real push only when the user points HF_ENDPOINT somewhere (a local Hub, say); never to the public Hub.
     real = bool(os.environ.get("HF_ENDPOINT"))
     args = ["push", demo.medc_k, "demo/medc-k", "--private"] + ([] if real else ["--dry-run"])
-    demo.medc("Publish MedC-K" + ("" if real else " (dry run: set HF_ENDPOINT to push to a Hub)"), *args)
+    env = {} if real else {"HF_HUB_OFFLINE": "1"}  # the dry run plans without asking any Hub
+    demo.medc("Publish MedC-K" + ("" if real else " (dry run: set HF_ENDPOINT to push to a Hub)"), *args, env=env)
+
+
+# Small enough for 2 CPU cores in about a minute per stage; fp32 because bf16 matmuls are slow on most CPUs.
+TINY_RUN = (
+    "--seq-len",
+    "128",
+    "--set",
+    "engine.precision=fp32",
+    "--set",
+    "engine.micro_batch_size=4",
+    "--set",
+    "engine.grad_accum=1",
+    "--set",
+    "optim.lr=3e-3",
+    "--set",
+    "optim.warmup_steps=3",
+    "--set",
+    "log_every=5",
+    "--set",
+    "eval_every=10",
+    "--set",
+    "save_every=10",
+)
 
 
 def train_and_evaluate(demo: Demo, inputs: DemoInputs) -> None:
-    raise NotImplementedError
+    runs = demo.out / "runs"
+    demo.medc(
+        "Make a tiny LLaMA and train its BPE tokenizer on the built corpora",
+        "train",
+        "init-tiny",
+        "--corpus",
+        demo.medc_k,
+        "--corpus",
+        demo.medc_i,
+        "--out",
+        runs / "tiny",
+    )
+    demo.medc(
+        "Continued pretraining on MedC-K (DeepSpeed, CPU)",
+        "train",
+        "pretrain",
+        "--model",
+        runs / "tiny",
+        "--data",
+        demo.medc_k,
+        "--out",
+        runs / "pretrain",
+        "--max-steps",
+        "30",
+        *TINY_RUN,
+    )
+    demo.medc(
+        "Instruction tuning on MedC-I (DeepSpeed, CPU)",
+        "train",
+        "sft",
+        "--model",
+        runs / "pretrain" / "final",
+        "--data",
+        demo.medc_i,
+        "--out",
+        runs / "sft",
+        "--max-steps",
+        "30",
+        *TINY_RUN,
+    )
+    s = inputs.sample
+    demo.medc(
+        "Evaluate on MedQA, MedMCQA and PubMedQA",
+        "eval",
+        "--all",
+        "--model",
+        runs / "sft" / "final",
+        "--medqa",
+        s("qa/medqa_test.jsonl"),
+        "--medmcqa",
+        s("qa/medmcqa_dev.jsonl"),
+        "--cop-base",
+        "1",
+        "--pubmedqa",
+        s("qa/pubmedqa_ori_pqal.json"),
+        "--ground-truth",
+        s("qa/pubmedqa_test_ground_truth.json"),
+        "--out",
+        demo.out / "eval",
+    )
 
 
 def summarise(demo: Demo) -> None:
-    raise NotImplementedError
+    """What was built, kept, rejected and why, duplicates, training losses, the eval table, and where it all is."""
+    lines = ["", "== Summary"]
+    for name, path in (("MedC-K", demo.medc_k), ("MedC-I", demo.medc_i)):
+        m = _json(path / "manifest.json")
+        kept = ", ".join(f"{c} {sum(s.values())}" for c, s in m["records"].items())
+        rejected = ", ".join(f"{r} {n}" for r, n in m["rejections"].items()) or "none"
+        dups = ", ".join(f"{k} {n}" for k, n in m["duplicates"].items()) or "none"
+        lines += [f"{name}: kept {kept}; rejected: {rejected}; duplicates removed: {dups}  ({path})"]
+    for stage in ("pretrain", "sft"):
+        losses = [r for r in _jsonl(demo.out / "runs" / stage / "metrics.jsonl") if "loss" in r]
+        if losses:
+            lines.append(
+                f"{stage}: loss {losses[0]['loss']:.3f} at step {losses[0]['step']} → "
+                f"{losses[-1]['loss']:.3f} at step {losses[-1]['step']}  ({demo.out / 'runs' / stage})"
+            )
+    lines += ["", (demo.out / "eval" / "summary.md").read_text(encoding="utf-8").strip(), ""]
+    lines += [f"{title}: {seconds:.1f} s" for title, seconds in demo.steps_run]
+    lines.append(f"Total: {sum(s for _, s in demo.steps_run):.1f} s. Everything is under {demo.out}/")
+    demo.echo("\n".join(lines))
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _json(path: Path) -> dict:
