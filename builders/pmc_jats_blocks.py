@@ -20,7 +20,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from builders.pmc_jats_text import ArticleText, flat_text
-from builders.pmc_tree import child
+from builders.pmc_tree import child, leading
 
 Element = etree._Element
 
@@ -95,7 +95,7 @@ class BodyText(ArticleText):
                 self.add(" ".join(tail.split()))
 
     def section(self, el: Element, default_kind: str | None = None) -> None:
-        title = self.inline(child(el, "title"))
+        title = self.inline(leading(el, "title"))
         kind = section_kind(el.get("sec-type"), title) or default_kind
         if kind is not None and kind not in self.kept_kinds:
             return
@@ -108,7 +108,7 @@ class BodyText(ArticleText):
     def caption(self, caption: Element | None) -> str:
         if caption is None:
             return ""
-        title = self.inline(child(caption, "title"))
+        title = self.inline(leading(caption, "title"))
         body = " ".join(self.capture(caption, self.container))
         if title and body and title[-1] not in ".:!?":
             title += "."
@@ -122,7 +122,7 @@ class BodyText(ArticleText):
                 continue  # graphical/TOC abstracts: an image and a sentence that repeats the title
             start = len(self.blocks)
             fallback = "Abstract" if index == 0 or not kind else kind.replace("-", " ").capitalize()
-            self.heading(self.inline(child(abstract, "title")) or fallback)
+            self.heading(self.inline(leading(abstract, "title")) or fallback)
             self.container(abstract)
             if len(self.blocks) == start + 1:
                 self.blocks.pop()
@@ -193,13 +193,13 @@ def _container(w: BodyText, el: Element) -> None:
 
 
 def _list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(child(el, "title")))
+    w.heading(w.inline(leading(el, "title")))
     style, lines, number = el.get("list-type") or "bullet", [], 0
     for item in el:
         if item.tag != "list-item":
             continue
         number += 1
-        label = child(item, "label")
+        label = leading(item, "label")
         prefix = f"{w.inline(label)} " if label is not None else _list_marker(style, number)
         item_lines = "\n".join(w.capture(item, w.container)).split("\n")
         if item_lines != [""]:
@@ -243,7 +243,7 @@ def _roman(number: int) -> str:
 
 
 def _def_list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(child(el, "title")))
+    w.heading(w.inline(leading(el, "title")))
     lines = []
     for item in el.iterchildren("def-item"):
         term = w.inline(child(item, "term"))
@@ -256,8 +256,8 @@ def _def_list(w: BodyText, el: Element) -> None:
 def _boxed_text(w: BodyText, el: Element) -> None:
     if not w.options.keep_boxed_text:
         return
-    caption = child(el, "caption")
-    title = w.inline(child(caption, "title") if caption is not None else child(el, "title"))
+    caption = leading(el, "caption")
+    title = w.inline(leading(caption, "title") if caption is not None else leading(el, "title"))
     start = len(w.blocks)
     w.heading(title)
     if caption is not None:
@@ -269,7 +269,7 @@ def _boxed_text(w: BodyText, el: Element) -> None:
 
 def _figure(w: BodyText, el: Element) -> None:
     if w.options.keep_captions:
-        w.add(w.caption(child(el, "caption")))
+        w.add(w.caption(leading(el, "caption")))
     for fig in el.iterchildren("fig"):  # a <fig-group>'s own caption, then each figure's
         _figure(w, fig)
 
@@ -277,7 +277,7 @@ def _figure(w: BodyText, el: Element) -> None:
 def _table(w: BodyText, el: Element) -> None:
     if not w.options.keep_tables:
         return
-    w.add(w.caption(child(el, "caption")))
+    w.add(w.caption(leading(el, "caption")))
     rows = []
     for row in el.iter("tr"):
         cells = [w.inline(cell) for cell in row if cell.tag in ("td", "th")]
@@ -289,7 +289,7 @@ def _table(w: BodyText, el: Element) -> None:
 
 def _table_group(w: BodyText, el: Element) -> None:
     if w.options.keep_tables:
-        w.add(w.caption(child(el, "caption")))
+        w.add(w.caption(leading(el, "caption")))
         for table in el.iterchildren("table-wrap"):
             _table(w, table)
 
@@ -312,7 +312,7 @@ def _preformat(w: BodyText, el: Element) -> None:
 
 
 def _statement(w: BodyText, el: Element) -> None:
-    label, title = w.inline(child(el, "label")), w.inline(child(el, "title"))
+    label, title = w.inline(leading(el, "label")), w.inline(leading(el, "title"))
     w.heading(f"{label} {title}".strip())
     w.container(el)
 
@@ -335,7 +335,7 @@ def _kept(kind: str) -> Callable[[BodyText, Element], None]:
 def _references(w: BodyText, el: Element) -> None:
     if "references" not in w.kept_kinds:
         return
-    w.heading(w.inline(child(el, "title")) or "References")
+    w.heading(w.inline(leading(el, "title")) or "References")
     lines = []
     for ref in el.iter("mixed-citation", "element-citation", "citation", "nlm-citation"):
         # mixed-citation carries its own punctuation; element-citation is bare fields that need spaces.

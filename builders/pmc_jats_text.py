@@ -181,10 +181,16 @@ class ArticleText:
         return self.resolve("".join(out[:-1]))
 
     def resolve(self, text: str) -> str:
+        """Markers resolved, URLs dropped and runs of spaces squeezed, over a whole text at once: one scan of it
+        for each costs less than one per paragraph."""
         if OPEN in text:
             text = resolve_markers(text, self.options.callouts)
-            while "\n\n\n" in text:  # a paragraph that held nothing but a citation
-                text = text.replace("\n\n\n", "\n\n")
+        if not self.options.keep_urls and ("://" in text or "www." in text):
+            text = _drop_urls(text)
+        if "  " in text:
+            text = _squeeze_spaces(text)
+        while "\n\n\n" in text:  # a paragraph that held nothing but a citation or a URL
+            text = text.replace("\n\n\n", "\n\n")
         return text
 
     def capture(self, el: Element, emit: Callable[[Element], None]) -> list[str]:
@@ -217,12 +223,10 @@ class ArticleText:
         self.add(self.finish("".join(parts)))
 
     def finish(self, text: str) -> str:
-        """Whitespace collapsed and URLs dropped: the text of one paragraph, heading or cell (markers stay until
-        `text()`, which resolves them all at once)."""
-        if "\n" in text or "  " in text or "\t" in text or "\r" in text:  # (a no-break space stays)
+        """The text of one paragraph, heading or cell on one line (markers, URLs and double spaces are dealt with
+        by `resolve`, once for the whole article)."""
+        if "\n" in text or "\t" in text or "\r" in text:  # (a no-break space stays)
             text = _XML_SPACE.sub(" ", text)
-        if not self.options.keep_urls and ("://" in text or "www." in text):
-            text = _EMPTY_BRACKETS.sub("", _URL.sub("", text))
         return text.strip()
 
     def collect(self, el: Element, parts: list[str], blocks: bool) -> None:
@@ -349,6 +353,31 @@ def _mark_power(sup: Element) -> None:
         before = previous.tail if previous is not None else parent.text
         if before and before[-1].isdigit():
             sup.text = "^" + text
+
+
+def _drop_urls(text: str) -> str:
+    """`text` without URLs, looking only at the lines that hold one."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if "://" in line or "www." in line:
+            lines[index] = _EMPTY_BRACKETS.sub("", _URL.sub("", line)).strip()
+    return "\n".join(lines)
+
+
+def _squeeze_spaces(text: str) -> str:
+    """Runs of spaces made one, except at the start of a line (a nested list item's indentation)."""
+    out, pos = [], 0
+    start = text.find("  ")
+    while start >= 0:
+        end = start + 2
+        while text[end : end + 1] == " ":
+            end += 1
+        indent = start == 0 or text[start - 1] == "\n"
+        out.append(text[pos:end] if indent else text[pos:start] + ("" if text[end : end + 1] in "\n" else " "))
+        pos = end
+        start = text.find("  ", pos)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def flat_text(el: Element) -> str:

@@ -24,3 +24,18 @@ def child(el: Element | None, *path: str) -> Element | None:
 def child_text(el: Element | None, tag: str) -> str:
     found = child(el, tag)
     return (found.text or "") if found is not None else ""
+
+
+def leading(el: Element | None, tag: str) -> Element | None:
+    """The child `tag` of `el`, looked for first among its first three children, where JATS puts titles, labels
+    and captions (`sec`: sec-meta?, label?, title?), so a whole child list is walked only when it is not there."""
+    if el is None:
+        return None
+    for index in range(3):
+        try:
+            found = el[index]
+        except IndexError:
+            return None
+        if found.tag == tag:
+            return found
+    return child(el, tag)
