@@ -39,13 +39,24 @@ class Demo:
     def medc_i(self) -> Path:
         return self.out / "medc-i"
 
+    def cache_env(self) -> dict[str, str]:
+        """Caches inside the demo's own directory (unless the user chose theirs), so the demo leaves no trace."""
+        cache = self.out.resolve() / "cache"
+        return {"MEDC_CACHE": str(cache / "medc"), "HF_DATASETS_CACHE": str(cache / "datasets")}
+
     def medc(self, title: str, *args: str | Path, env: dict[str, str] | None = None) -> str:
         """Run one `medc` command, echoing it; returns its standard output."""
         argv = [str(a) for a in args]
         shown = " ".join(f"{k}={v}" for k, v in (env or {}).items())
         self.echo(f"\n== {title}\n$ {shown + ' ' if shown else ''}medc {shlex.join(argv)}")
         start = time.perf_counter()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", **(env or {})}
+        env = {
+            **self.cache_env(),
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            **(env or {}),
+        }
         proc = subprocess.run(
             [sys.executable, "-m", "medc", *argv], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
