@@ -134,6 +134,7 @@ def _drop_jats_namespace(data: bytes) -> bytes:
     return b"".join(pieces)
 
 
+@functools.lru_cache(maxsize=8)  # options are hashable and fixed for a build: decide once
 def _prune_spec(options: PmcOptions) -> PruneSpec:
     return PruneSpec(
         back=not options.kept_kinds(),

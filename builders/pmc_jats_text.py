@@ -181,17 +181,15 @@ class ArticleText:
         return self.resolve("".join(out[:-1]))
 
     def resolve(self, text: str) -> str:
-        """Markers resolved, URLs dropped and runs of spaces squeezed, over a whole text at once: one scan of it
-        for each costs less than one per paragraph."""
+        """Markers resolved and URLs dropped, over a whole text at once (each costs a scan of the text, whatever
+        its length: once per article costs less than once per paragraph)."""
         if OPEN in text:
             text = resolve_markers(text, self.options.callouts)
         if not self.options.keep_urls and ("://" in text or "www." in text):
             text = _drop_urls(text)
-        if "  " in text:
+        if "  " in text:  # in the source ("a  b"), or where a dropped element stood between two spaces
             text = _squeeze_spaces(text)
-        while "\n\n\n" in text:  # a paragraph that held nothing but a citation or a URL
-            text = text.replace("\n\n\n", "\n\n")
-        return text
+        return text.rstrip("\n")
 
     def capture(self, el: Element, emit: Callable[[Element], None]) -> list[str]:
         """The blocks `emit(el)` produces, taken aside instead of added to the article (list items, captions)."""
@@ -211,7 +209,7 @@ class ArticleText:
             return self.finish(flat_text(el))
         parts: list[str] = []
         self.collect(el, parts, blocks=False)
-        return self.finish("".join(parts))
+        return self.finish(_XML_SPACE.sub(" ", "".join(parts)))
 
     def paragraph(self, el: Element) -> None:
         """A `<p>` (or any element read as one); lists, formulas, ... inside it become blocks of their own."""
@@ -220,7 +218,7 @@ class ArticleText:
             return
         parts: list[str] = []
         self.collect(el, parts, blocks=True)
-        self.add(self.finish("".join(parts)))
+        self.add(self.finish(_XML_SPACE.sub(" ", "".join(parts))))
 
     def finish(self, text: str) -> str:
         """The text of one paragraph, heading or cell on one line (markers, URLs and double spaces are dealt with
@@ -240,7 +238,7 @@ class ArticleText:
             elif tag in _INLINE and child not in self.complex:
                 parts.append(flat_text(child))
             elif blocks and tag in self.BLOCKS:
-                self.add(self.finish("".join(parts)))
+                self.add(self.finish(_XML_SPACE.sub(" ", "".join(parts))))
                 parts.clear()
                 self.BLOCKS[tag](self, child)
             elif tag == "disp-formula":
@@ -297,7 +295,11 @@ class ArticleText:
                     raise UndefinedEntity(node.name, node.sourceline)
                 _remove(node, char)
             elif tag == "inline-formula":
-                _set_text(node, self.formula(node, display=False))
+                formula = self.formula(node, display=False)
+                if formula:
+                    _set_text(node, formula)
+                else:
+                    _remove(node)  # an image of a formula: "is <inline-formula/> in" → "is in"
             elif tag in _LINKS:
                 self._link(node)
             elif tag == "fn" or tag == "inline-supplementary-material":
@@ -356,12 +358,15 @@ def _mark_power(sup: Element) -> None:
 
 
 def _drop_urls(text: str) -> str:
-    """`text` without URLs, looking only at the lines that hold one."""
+    """`text` without URLs, looking only at the lines that hold one; a paragraph that was only a URL goes."""
     lines = text.split("\n")
+    emptied = False
     for index, line in enumerate(lines):
         if "://" in line or "www." in line:
             lines[index] = _EMPTY_BRACKETS.sub("", _URL.sub("", line)).strip()
-    return "\n".join(lines)
+            emptied = emptied or not lines[index]
+    text = "\n".join(lines)
+    return "\n\n".join(part for part in text.split("\n\n") if part) if emptied else text
 
 
 def _squeeze_spaces(text: str) -> str:

@@ -95,7 +95,10 @@ def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
     """Spaces around a removal: "shown [1]." → "shown."; "shown [1] and" → "shown and"; "[1] Text" at the start
     of a paragraph → "Text". Returns where the text goes on."""
     if cut_from == 0 or text[cut_from - 1] == "\n":
-        return cut_to + 1 if text[cut_to : cut_to + 1] == " " else cut_to
+        if text[cut_to : cut_to + 1] == " ":
+            return cut_to + 1
+        # A paragraph that held nothing but markers goes with the blank line after it.
+        return cut_to + 2 if text[cut_to : cut_to + 2] == "\n\n" else cut_to
     if cut_to == len(text) or text[cut_to] in _ENDS:
         out[-1] = out[-1].rstrip(" ")
     return cut_to

@@ -7,6 +7,7 @@ license_groups = ["commercial"]
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 
 from builders.pmc_filelist import LICENSE_GROUPS, FileListIndex
@@ -93,15 +94,20 @@ class PmcOptions:
 
     def kept_kinds(self) -> frozenset[str]:
         """The section kinds (SECTION_KINDS) these options keep."""
-        flags = {
-            "acknowledgements": self.keep_acknowledgements,
-            "funding": self.keep_funding,
-            "competing_interests": self.keep_competing_interests,
-            "authors": self.keep_authors,
-            "supplementary": self.keep_supplementary,
-            "references": self.keep_references,
-            "appendices": self.keep_appendices,
-            "footnotes": self.keep_footnotes,
-            "back_notes": self.keep_back_notes,
-        }
-        return frozenset(kind for kind, keep in flags.items() if keep)
+        return _kept_kinds(self)
+
+
+@functools.lru_cache(maxsize=8)  # asked once per article; options are hashable and fixed for a build
+def _kept_kinds(options: PmcOptions) -> frozenset[str]:
+    flags = {
+        "acknowledgements": options.keep_acknowledgements,
+        "funding": options.keep_funding,
+        "competing_interests": options.keep_competing_interests,
+        "authors": options.keep_authors,
+        "supplementary": options.keep_supplementary,
+        "references": options.keep_references,
+        "appendices": options.keep_appendices,
+        "footnotes": options.keep_footnotes,
+        "back_notes": options.keep_back_notes,
+    }
+    return frozenset(kind for kind, keep in flags.items() if keep)
