@@ -11,8 +11,15 @@
 
 `parse` reads one work unit: a single article, a `<pmc-articleset>` (eFetch) or an OAI-PMH `GetRecord` /
 `ListRecords` response, namespaced (JATS 1.4, as OAI and the Cloud Service serve it) or not (NLM 2.x/3.0, JATS
-1.0-1.3). Each file is parsed once, with entities, DTDs and the network off; the text comes from one walk over
-the body (`pmc_jats_blocks`, `pmc_jats_text`), the metadata from a few lookups in the front matter (`pmc_meta`).
+1.0-1.3). How an article becomes text:
+- `pmc_prune` cuts from the bytes what the text will drop anyway (reference list, tables, author groups, the back
+  matter unless something of it is kept): a third of a typical file that need not be parsed;
+- `pmc_xml` parses the rest once, with entities, DTDs and the network off, libxml2's limits on, repair if needed;
+- `pmc_meta` reads identifiers, journal, year, licence, language from a few lookups in the front matter;
+- `pmc_inline` makes one C-level pass over the article for the inline elements that need a decision (citations
+  and callouts become marker tokens, formulas their TeX, dropped links and images go);
+- `pmc_article`, `pmc_jats_blocks`, `pmc_jats_text` walk the blocks once, reading each paragraph in one C call;
+- `pmc_markers` resolves markers, URLs and double spaces over the whole text at once.
 Malformed XML that lxml can repair gives a `Notice("recovered")` and the article; anything else a `Rejection`
 whose reason the manifest counts: empty_file, too_large, too_deep, bad_encoding, undefined_entity, xml_syntax,
 not_an_article, oai_error, no_pmcid, article_type_excluded, retracted, license_excluded, language_excluded,
@@ -23,19 +30,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Iterator
 
 from lxml import etree
 
+from builders.pmc_article import fill
 from builders.pmc_filelist import FileListIndex, license_group, load_filelists
+from builders.pmc_inline import UndefinedEntity
 from builders.pmc_jats_blocks import BodyText
-from builders.pmc_jats_text import UndefinedEntity
 from builders.pmc_math import local_name
 from builders.pmc_meta import ArticleMeta, notice_type, read_meta
 from builders.pmc_options import PmcOptions
-from builders.pmc_prune import PruneSpec, prune
+from builders.pmc_prune import PruneSpec
 from builders.pmc_tree import child, child_text
+from builders.pmc_xml import XmlUnreadable, read_xml
 from medc.records import PAPERS, Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
@@ -43,22 +51,6 @@ __all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", 
 
 Element = etree._Element
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-# Current PMC XML (OAI-PMH, eFetch, Cloud Service) declares JATS as the default namespace. Dropping that one
-# declaration before parsing lets every lookup use plain tag names, as for the unnamespaced NLM/JATS files.
-_JATS_DEFAULT_NS = re.compile(rb"""xmlns=(["'])https?://jats\.nlm\.nih\.gov/ns/[^"']*\1""")
-_SYNTAX_REASONS = {
-    "ERR_INVALID_ENCODING": "bad_encoding",
-    "ERR_UNSUPPORTED_ENCODING": "bad_encoding",
-    "ERR_UNKNOWN_ENCODING": "bad_encoding",
-    "ERR_UNDECLARED_ENTITY": "undefined_entity",
-}
-_ERROR_NAMES = {value: name for name, value in vars(etree.ErrorTypes).items() if name.isupper()}
-
-
-class _Unreadable(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
 
 
 def accepts(name: str) -> bool:
@@ -84,7 +76,7 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
         return
     try:
         root, recovered = read_xml(data, _prune_spec(options))
-    except _Unreadable as exc:
+    except XmlUnreadable as exc:
         yield Rejection(unit.origin, exc.reason, exc.detail)
         return
     if recovered:
@@ -94,44 +86,6 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
             yield found
         else:
             yield from _article_records(found, unit.origin, options, bool(recovered))
-
-
-def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element, str]:
-    """The root element, and "" or what lxml complained about when it had to repair the file. Elements named
-    by `prune_spec` are cut before parsing (`pmc_prune`); if that leaves bytes lxml rejects, the original bytes
-    are parsed instead, so pruning never changes what is reported."""
-    if b"jats.nlm.nih.gov/ns/" in data:
-        data = _drop_jats_namespace(data)
-    pruned = prune(data, prune_spec) if prune_spec else data
-    try:
-        return etree.fromstring(pruned, _parser(recover=False)), ""
-    except etree.XMLSyntaxError as exc:
-        reason, detail = _syntax_reason(exc), _where(exc)
-    if pruned is not data:
-        return read_xml(data)
-    if reason != "xml_syntax":
-        raise _Unreadable(reason, detail)
-    try:
-        root = etree.fromstring(data, _parser(recover=True))
-    except etree.XMLSyntaxError:
-        root = None
-    if root is None:
-        raise _Unreadable("xml_syntax", detail)
-    return root, detail
-
-
-def _drop_jats_namespace(data: bytes) -> bytes:
-    # Search only where the namespace is named: a regex scan of a whole 100 kB file costs a quarter of parsing it.
-    pieces, pos = [], 0
-    at = data.find(b"jats.nlm.nih.gov/ns/")
-    while at >= 0:
-        found = _JATS_DEFAULT_NS.search(data, max(pos, at - 20), at + 200)
-        if found:
-            pieces.append(data[pos : found.start()])
-            pos = found.end()
-        at = data.find(b"jats.nlm.nih.gov/ns/", at + 1)
-    pieces.append(data[pos:])
-    return b"".join(pieces)
 
 
 @functools.lru_cache(maxsize=8)  # options are hashable and fixed for a build: decide once
@@ -145,39 +99,12 @@ def _prune_spec(options: PmcOptions) -> PruneSpec:
     )
 
 
-@functools.lru_cache(maxsize=2)
-def _parser(recover: bool) -> etree.XMLParser:
-    # Never resolve entities, load a DTD or touch the network; huge_tree=False keeps libxml2's limits on depth
-    # (256) and text size (10 MB), which bound what a hostile file can cost.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-    )
-
-
-def _syntax_reason(exc: etree.XMLSyntaxError) -> str:
-    name = _ERROR_NAMES.get(exc.code, "")
-    if name == "ERR_RESOURCE_LIMIT" or "XML_PARSE_HUGE" in (exc.msg or ""):
-        return "too_deep" if "depth" in (exc.msg or "").lower() else "too_large"
-    return _SYNTAX_REASONS.get(name, "xml_syntax")
-
-
-def _where(exc: etree.XMLSyntaxError) -> str:
-    message = (exc.msg or str(exc)).strip()
-    return message if "line" in message else f"line {exc.lineno}: {message}"
-
-
 def _articles(root: Element, origin: str) -> Iterator[Element | Rejection | Notice]:
     name = local_name(root.tag)
     if name == "article":
         yield _plain_tags(root)
     elif name == "pmc-articleset":
-        articles = [child for child in root if isinstance(child.tag, str) and local_name(child.tag) == "article"]
+        articles = [el for el in root if isinstance(el.tag, str) and local_name(el.tag) == "article"]
         if not articles:
             yield Rejection(origin, "not_an_article", "<pmc-articleset> holds no <article>")
         yield from (_plain_tags(article) for article in articles)
@@ -241,7 +168,7 @@ def _article_records(
         if problem:
             yield Rejection(origin, problem[0], problem[1], record_id)
             return
-        body_blocks = _fill(walker, article, title, options)
+        body_blocks = fill(walker, article, title, options)
     except UndefinedEntity as exc:
         yield Rejection(origin, "undefined_entity", str(exc), record_id)
         return
@@ -297,28 +224,3 @@ def _filtered(meta: ArticleMeta, title: str, options: PmcOptions) -> tuple[str, 
     if meta.version and meta.latest_version and meta.version < meta.latest_version:
         return "superseded_version", f"version {meta.version}; the file list has version {meta.latest_version}"
     return None
-
-
-def _fill(walker: BodyText, article: Element, title: str, options: PmcOptions) -> int:
-    """Write the article's text into `walker`; returns the number of paragraphs the body gave."""
-    walker.add(title)
-    article_meta = child(article, "front", "article-meta")
-    if article_meta is not None:
-        if options.keep_authors:
-            walker.authors(article_meta)
-        walker.abstracts(article_meta)
-    start = len(walker.blocks)
-    body = child(article, "body")
-    if body is not None:
-        walker.container(body)
-    body_blocks = sum(1 for _, is_heading in walker.blocks[start:] if not is_heading)
-    for part in ("floats-group", "floats-wrap"):  # figures and boxes kept outside the flow (NLM 2.x: floats-wrap)
-        floats = child(article, part)
-        if floats is not None:
-            walker.container(floats)
-    back = child(article, "back")
-    if back is not None and walker.kept_kinds:
-        walker.back(back)
-    if options.sub_articles == "append":
-        walker.sub_articles(article)
-    return body_blocks

@@ -14,12 +14,12 @@ where the options say so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from lxml import etree
 
 from builders.pmc_jats_text import ArticleText, flat_text
+from builders.pmc_sections import note_kind, section_kind
 from builders.pmc_tree import child, leading
 
 Element = etree._Element
@@ -40,38 +40,6 @@ _SKIPPED = frozenset(
         "attrib",
     }
 )
-_KIND_BY_TYPE = {
-    "acknowledgment": "acknowledgements",
-    "acknowledgments": "acknowledgements",
-    "acknowledgement": "acknowledgements",
-    "acknowledgements": "acknowledgements",
-    "funding": "funding",
-    "funding-information": "funding",
-    "funding-statement": "funding",
-    "financial-disclosure": "funding",
-    "supported-by": "funding",
-    "coi-statement": "competing_interests",
-    "conflict": "competing_interests",
-    "conflict-interest": "competing_interests",
-    "competing-interests": "competing_interests",
-    "author-contributions": "authors",
-    "contributions": "authors",
-    "con": "authors",
-    "supplementary-material": "supplementary",
-    "supplementary-materials": "supplementary",
-    "supplementary": "supplementary",
-}
-_KIND_BY_TITLE = re.compile(
-    r"(?P<acknowledgements>acknowledge?ments?\b)"
-    r"|(?P<funding>funding\b|financial (?:support|disclosures?)|grant support|sources? of (?:funding|support))"
-    r"|(?P<competing_interests>competing|conflicts? of interests?|declaration of (?:competing )?interests?"
-    r"|disclosures?\b|duality of interest)"
-    r"|(?P<authors>authors?['’]? contributions?|contributors?\b|credit author)"
-    r"|(?P<supplementary>(?:supplementary|supporting|additional) (?:materials?|information|data|files?)"
-    r"|electronic supplementary)",
-    re.IGNORECASE,
-)
-_NUMBERING = re.compile(r"^[\dIVX.\s]+")
 
 
 class BodyText(ArticleText):
@@ -114,53 +82,6 @@ class BodyText(ArticleText):
             title += "."
         return f"{title} {body}".strip()
 
-    def abstracts(self, article_meta: Element) -> None:
-        skipped = self.options.skip_abstract_types
-        for index, abstract in enumerate(article_meta.iterchildren("abstract")):
-            kind = (abstract.get("abstract-type") or "").lower()
-            if kind in skipped:
-                continue  # graphical/TOC abstracts: an image and a sentence that repeats the title
-            start = len(self.blocks)
-            fallback = "Abstract" if index == 0 or not kind else kind.replace("-", " ").capitalize()
-            self.heading(self.inline(leading(abstract, "title")) or fallback)
-            self.container(abstract)
-            if len(self.blocks) == start + 1:
-                self.blocks.pop()
-
-    def authors(self, article_meta: Element) -> None:
-        names = []
-        for contrib in (
-            c for group in article_meta.iterchildren("contrib-group") for c in group.iterchildren("contrib")
-        ):
-            if contrib.get("contrib-type", "author") != "author":
-                continue
-            name = child(contrib, "name")
-            if name is not None:
-                names.append(
-                    " ".join(
-                        filter(None, (self.inline(child(name, "given-names")), self.inline(child(name, "surname"))))
-                    )
-                )
-            else:
-                names.append(self.inline(child(contrib, "collab")))
-        self.add(", ".join(n for n in names if n))
-
-    def sub_articles(self, article: Element) -> None:
-        """Peer reviews, author responses and translations after the main text, each under its title."""
-        for sub in article:
-            if sub.tag not in ("sub-article", "response"):
-                continue
-            front = child(sub, "front-stub")
-            front = front if front is not None else child(sub, "front", "article-meta")
-            title = self.inline(child(front, "title-group", "article-title")) if front is not None else ""
-            self.heading(title or (sub.get("article-type") or sub.tag).replace("-", " ").capitalize())
-            body, back = child(sub, "body"), child(sub, "back")
-            if body is not None:
-                self.container(body)
-            if back is not None:
-                self.back(back)
-            self.sub_articles(sub)
-
     def back(self, back: Element) -> None:
         for node in back:
             tag = node.tag
@@ -168,16 +89,6 @@ class BodyText(ArticleText):
                 self.section(node, default_kind="back_notes")
             elif tag.__class__ is str and tag in _BACK:
                 _BACK[tag](self, node)
-
-
-def section_kind(sec_type: str | None, title: str) -> str | None:
-    """The boilerplate kind of a section (`funding`, ...) from its `sec-type` or its title; None for content."""
-    if sec_type:
-        kind = _KIND_BY_TYPE.get(sec_type.lower())
-        if kind:
-            return kind
-    match = _KIND_BY_TITLE.match(_NUMBERING.sub("", title)) if title else None
-    return match.lastgroup if match else None
 
 
 def _paragraph(w: BodyText, el: Element) -> None:
@@ -346,7 +257,7 @@ def _references(w: BodyText, el: Element) -> None:
 
 def _footnotes(w: BodyText, el: Element) -> None:
     for fn in el.iter("fn"):
-        kind = _KIND_BY_TYPE.get((fn.get("fn-type") or "").lower(), "footnotes")
+        kind = note_kind(fn.get("fn-type"))
         if kind in w.kept_kinds:
             w.container(fn)
 

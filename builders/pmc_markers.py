@@ -1,4 +1,5 @@
-"""Remove citation markers and figure/table callouts from paragraph text, with their leftover brackets and commas.
+"""Remove citation markers and figure/table callouts from an article's text, with their leftover brackets and
+commas; and URLs (`drop_urls`) and double spaces (`squeeze_spaces`).
 
 While the XML is flattened, each `<xref ref-type="bibr">` becomes a token, its text between U+FDD0 and U+FDD1
 (a figure or table callout: between U+FDD0 U+FDD4 and U+FDD1, so one `str.find` finds both kinds).
@@ -14,8 +15,9 @@ token, F = callout token):
     "as shown in FFig. 2."           → "as shown in Fig. 2."            bare callout kept, unless callouts="all"
 
 Only the runs and a few dozen characters around each are examined, so the cost grows with the number of markers,
-not with the length of the text (a regex search through a paragraph costs more than all of that). Noncharacters
-U+FDD0..U+FDD4 never occur in text worth keeping.
+not with the length of the text (a regex search through the text would cost more than all of that). A paragraph
+that held nothing but markers goes with its blank line. Noncharacters U+FDD0..U+FDD4 never occur in text worth
+keeping.
 """
 
 from __future__ import annotations
@@ -135,3 +137,36 @@ def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> 
 
 def _words(token: re.Match[str]) -> str:
     return token.group(1)
+
+
+_URL = re.compile(r" ?(?:https?://|ftp://|www\.)[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
+_EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
+
+
+def drop_urls(text: str) -> str:
+    """`text` without URLs, looking only at the lines that hold one; a paragraph that was only a URL goes."""
+    lines = text.split("\n")
+    emptied = False
+    for index, line in enumerate(lines):
+        if "://" in line or "www." in line:
+            lines[index] = _EMPTY_BRACKETS.sub("", _URL.sub("", line)).strip()
+            emptied = emptied or not lines[index]
+    text = "\n".join(lines)
+    return "\n\n".join(part for part in text.split("\n\n") if part) if emptied else text
+
+
+def squeeze_spaces(text: str) -> str:
+    """Runs of spaces made one, except at the start of a line (a nested list item's indentation)."""
+    out, pos = [], 0
+    start = text.find("  ")
+    while start >= 0:
+        end = start + 2
+        while text[end : end + 1] == " ":
+            end += 1
+        indent = start == 0 or text[start - 1] == "\n"
+        out.append(text[pos:end] if indent else text[pos:start] + ("" if text[end : end + 1] in "\n" else " "))
+        pos = end
+        start = text.find("  ", pos)
+    out.append(text[pos:])
+    return "".join(out)
