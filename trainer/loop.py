@@ -33,6 +33,8 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
     from trainer import checkpoint, engine, metrics
 
     dist = engine.init_distributed()
+    if not dist.is_main:  # every rank sees the same data and settings; rank 0 speaks for all
+        logging.getLogger("trainer").setLevel(logging.ERROR)
     _seed(cfg.seed)
     out = Path(cfg.out)
     tokenizer = engine.load_tokenizer(cfg.model)
@@ -79,6 +81,7 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
         "tokens_seen": state["tokens_seen"],
         "losses": losses,
         "final_loss": losses[-1] if losses else None,
+        "is_main": dist.is_main,
     }
     if state["step"] >= total_steps:
         from trainer.export import export_model
@@ -143,22 +146,22 @@ def _loop(
 
 def train_step(ds_engine: Any, batches: list[dict[str, Any]], world: int, torch: Any) -> tuple[float, int]:
     """Forward/backward over one step's micro-batches and the optimizer update; returns (mean loss per target
-    token over all ranks, real tokens this rank processed)."""
+    token, real tokens processed), both over all ranks."""
     import torch.distributed as tdist
 
-    counts = torch.tensor([float(sum(int((b["targets"] != IGNORE).sum()) for b in batches))])
-    tdist.all_reduce(counts)  # gloo/nccl both sum by default
-    n_targets = max(1.0, counts.item())
-    total = torch.zeros((), dtype=torch.float64)
-    tokens = 0
+    device = ds_engine.device  # NCCL reduces only tensors on the GPU
+    targets = sum(int((b["targets"] != IGNORE).sum()) for b in batches)
+    counts = torch.tensor([float(targets), float(sum(b["n_tokens"] for b in batches))], device=device)
+    tdist.all_reduce(counts)  # sum (the default op of gloo and NCCL)
+    n_targets = max(1.0, counts[0].item())
+    total = torch.zeros((), dtype=torch.float64, device=device)
     for batch in batches:
         loss_sum = token_loss_sum(ds_engine, batch, torch)
         ds_engine.backward(loss_sum * (world / n_targets), scale_wrt_gas=False)
         ds_engine.step()
-        total += loss_sum.detach().double().cpu()
-        tokens += int(batch["n_tokens"])
+        total += loss_sum.detach().double()
     tdist.all_reduce(total)
-    return total.item() / n_targets, tokens
+    return total.item() / n_targets, int(counts[1].item())
 
 
 def token_loss_sum(model: Any, batch: dict[str, Any], torch: Any) -> Any:
@@ -179,10 +182,10 @@ def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any) -> tuple
     import torch.distributed as tdist
 
     ds_engine.eval()
-    sums = torch.zeros(2, dtype=torch.float64)
+    sums = torch.zeros(2, dtype=torch.float64, device=ds_engine.device)
     with torch.no_grad():
         for batch in batches:
-            sums[0] += token_loss_sum(ds_engine, batch, torch).double().cpu()
+            sums[0] += token_loss_sum(ds_engine, batch, torch).double()
             sums[1] += float((batch["targets"] != IGNORE).sum())
     ds_engine.train()
     tdist.all_reduce(sums)

@@ -19,7 +19,7 @@ import numpy as np
 
 from trainer.config import PretrainData
 from trainer.data import Source, has_split
-from trainer.packing import PackedSequences
+from trainer.packing import IGNORE, PackedSequences
 from trainer.sampler import MixtureSampler, split_holdout
 from trainer.token_cache import TokenizedCorpus, tokenize_corpus
 
@@ -147,14 +147,19 @@ class PretrainStream:
     def next_step(self) -> list[dict[str, np.ndarray]]:
         return [self.next_micro_batch() for _ in range(self.grad_accum)]
 
-    def validation_batches(self, max_batches: int) -> list[dict[str, np.ndarray]]:
+    def validation_batches(self, max_batches: int) -> list[dict[str, Any]]:
         """This rank's share of the held-out sequences, all sources interleaved, in micro-batches."""
         held = [(name, int(i)) for name, ids in self.holdout.items() for i in ids]
-        mine = held[self.rank :: self.world][: max_batches * self.micro_batch]
-        return [
-            collate([self.packed[n][i] for n, i in mine[k : k + self.micro_batch]])
-            for k in range(0, len(mine), self.micro_batch)
-        ]
+        mine = rank_share(held, self.rank, self.world, max_batches * self.micro_batch)
+        batches = []
+        for k in range(0, len(mine), self.micro_batch):
+            seqs = [self.packed[n][i] for (n, i), _ in mine[k : k + self.micro_batch]]
+            for seq, (_, counted) in zip(seqs, mine[k : k + self.micro_batch], strict=True):
+                if not counted:
+                    seq.targets[:] = IGNORE
+                    seq.n_real = 0
+            batches.append(collate(seqs))
+        return batches
 
     def state_dict(self) -> dict[str, Any]:
         return {"sampler": self.sampler.state_dict()}
@@ -174,6 +179,17 @@ class PretrainStream:
                 "share": round(self.sampler.shares.get(name, 0), 4),
             }
         return {"sources": sources, "total_samples": self.total_samples, "total_steps": self.total_steps}
+
+
+def rank_share(items: list[Any], rank: int, world: int, limit: int) -> list[tuple[Any, bool]]:
+    """Items `rank, rank + world, ...` (at most `limit`), as (item, counted). Every rank gets the same number, so
+    collective forward passes (ZeRO-3 gathers parameters in each) stay in step: ranks that run out repeat items
+    with counted=False, which the caller blanks (no targets)."""
+    if not items:
+        return []
+    per_rank = min(limit, -(-len(items) // world))
+    picks = [rank + k * world for k in range(per_rank)]
+    return [(items[p % len(items)], p < len(items)) for p in picks]
 
 
 def planned_samples(data: PretrainData, sizes: dict[str, int], shares: dict[str, float]) -> int:

@@ -29,7 +29,7 @@ from medc.records import Instruction, from_row, instruction_schema
 from trainer.config import SFTData
 from trainer.data import Source, fingerprint, has_split, iter_columns
 from trainer.packing import IGNORE
-from trainer.pretrain_data import pad_id
+from trainer.pretrain_data import pad_id, rank_share
 from trainer.sampler import MixtureSampler
 from trainer.sft import TemplateError, encode_batch, render_segments
 from trainer.token_cache import cache_key, default_cache_dir, token_dtype, tokenizer_fingerprint
@@ -268,8 +268,11 @@ class SFTStream:
         return [self.next_micro_batch() for _ in range(self.grad_accum)]
 
     def validation_batches(self, max_batches: int) -> list[dict[str, np.ndarray]]:
-        examples = [c.example(i) for c in self.val.values() for i in range(len(c))]
-        mine = examples[self.rank :: self.world][: max_batches * self.micro_batch]
+        examples = [(name, i) for name, c in self.val.items() for i in range(len(c))]
+        mine = []
+        for (name, i), counted in rank_share(examples, self.rank, self.world, max_batches * self.micro_batch):
+            ids, trained = self.val[name].example(i)
+            mine.append((ids, trained if counted else np.zeros_like(trained)))  # a repeat only keeps ranks in step
         return [pad_batch(mine[k : k + self.micro_batch], self.pad) for k in range(0, len(mine), self.micro_batch)]
 
     def state_dict(self) -> dict[str, Any]:

@@ -101,6 +101,8 @@ def run_stage(
         summary = run(cfg, resume=resume)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
+    if not summary.get("is_main", True):
+        return
     loss = summary["final_loss"]
     click.echo(
         f"Trained {summary['steps']} steps, {summary['tokens_seen']:,} tokens"

@@ -177,10 +177,78 @@ def test_resume_and_export_with_other_zero_stages(assets, tmp_path, zero_stage):
     from trainer.loop import run
 
     full = run(pretrain_config(assets, tmp_path / "full", zero_stage=zero_stage, isolate_documents=True))
-    shutil.copytree(tmp_path / "full" / "checkpoints" / "step_00000004", tmp_path / "step4")
+    shutil.copytree(tmp_path / "full" / "checkpoints" / "step_00000004", tmp_path / "saved" / "step_00000004")
     resumed = run(
         pretrain_config(assets, tmp_path / "resumed", zero_stage=zero_stage, isolate_documents=True),
-        resume=str(tmp_path / "step4"),
+        resume=str(tmp_path / "saved" / "step_00000004"),
     )
     assert resumed["losses"] == full["losses"][4:]
     assert AutoModelForCausalLM.from_pretrained(tmp_path / "full" / "final").num_parameters() > 0
+
+
+@pytest.mark.slow
+def test_two_processes_train_like_one_with_the_same_global_batch(assets, tmp_path):
+    """torchrun with 2 CPU processes (gloo), micro-batch 2 each, against 1 process with micro-batch 4: the same
+    sequences make up each step, so the losses agree up to the order of bf16 gradient reductions."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from trainer.loop import run
+
+    single = run(pretrain_config(assets, tmp_path / "one", steps=4))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / "two"
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_PORT")}
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        str(port),
+        "-m",
+        "medc",
+        "-q",
+        "train",
+        "pretrain",
+        "--model",
+        str(assets["model"]),
+        "--data",
+        str(assets["medc_k"]),
+        "--out",
+        str(out),
+        "--seq-len",
+        "64",
+        "--max-steps",
+        "4",
+        "--set",
+        "engine.micro_batch_size=2",
+        "--set",
+        "engine.grad_accum=2",
+        "--set",
+        "optim.lr=3e-3",
+        "--set",
+        "optim.warmup_steps=2",
+        "--set",
+        "data.val_sequences=4",
+        "--set",
+        f"data.cache_dir={tmp_path / 'cache'}",
+        "--set",
+        "log_every=1",
+        "--set",
+        "progress=false",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines() if '"loss"' in x]
+    assert [r["loss"] for r in rows] == pytest.approx(single["losses"], abs=2e-3)
+    assert rows[-1]["tokens_seen"] == single["tokens_seen"]  # counted over both ranks
+    assert sorted(p.name for p in (out / "checkpoints" / "step_00000004").glob("medc_rank*")) == [
+        "medc_rank00000.pt",
+        "medc_rank00001.pt",
+    ]
