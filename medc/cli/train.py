@@ -70,7 +70,7 @@ def base_settings(
     max_steps: int | None,
     zero_stage: int | None,
 ) -> dict[str, Any]:
-    """CLI flags as a config dict (the TOML file and --set win over them)."""
+    """CLI flags as a config dict (they win over a --config file; --set wins over both)."""
     base: dict[str, Any] = {
         "model": model,
         "out": out,
@@ -79,6 +79,23 @@ def base_settings(
         "engine": {"zero_stage": zero_stage},
     }
     return _drop_none(base)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    from medc.config import ConfigError, tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +111,9 @@ def run_stage(
     from trainer.loop import run
 
     try:
-        cfg = load_config(getattr(train_config, config_class), config_file, list(overrides), base=base)
+        settings = read_toml(config_file) if config_file else {}
+        merge(settings, base)  # flags given on the command line win over the file; --set wins over both
+        cfg = load_config(getattr(train_config, config_class), None, list(overrides), base=settings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     try:

@@ -62,6 +62,11 @@ def test_init_tiny_pretrain_resume_and_export_from_the_command_line(tmp_path):
     assert "Trained 2 steps" in result.output
     assert len([x for x in (run / "metrics.jsonl").read_text().splitlines() if '"loss"' in x]) == 2
 
+    # flags win over the file: the same settings, another run directory, 3 steps
+    result = invoke("pretrain", "--config", run / "config.toml", "--out", tmp_path / "again", "--max-steps", 3)
+    assert result.exit_code == 0, result.output
+    assert "Trained 3 steps" in result.output and (tmp_path / "again" / "final").exists()
+
     result = invoke("export", run, "--out", tmp_path / "exported", "--dtype", "float32")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "exported" / "config.json").read_text())["dtype"] == "float32"
