@@ -30,13 +30,14 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
     """Train `cfg` (a PretrainConfig or SFTConfig) to the end; `resume`: `auto` or a checkpoint path."""
     import torch
 
-    from trainer import checkpoint, engine, metrics
+    from trainer import engine
 
     dist = engine.init_distributed()
     if not dist.is_main:  # every rank sees the same data and settings; rank 0 speaks for all
         logging.getLogger("trainer").setLevel(logging.ERROR)
     _seed(cfg.seed)
     out = Path(cfg.out)
+    _check_out_dir(out, resume)
     tokenizer = engine.load_tokenizer(cfg.model)
     stream = _prepare_stream(cfg, tokenizer, dist)
     total_steps = cfg.max_steps or stream.total_steps
@@ -46,23 +47,10 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
         _write_run_files(out, cfg, ds_config, model, tokenizer, stream.summary())
     n_params = _count_params(model)
     ds_engine = engine.build_engine(model, cfg, ds_config, total_steps=total_steps, device=dist.device)
-    state = {"step": 0, "tokens_seen": 0}
+    state = {"step": 0, "tokens_seen": 0, "data_key": data_key(cfg, stream)}
     if resume:
-        root, tag = checkpoint.resolve_resume(resume, out)
-        state, data_state = checkpoint.load_checkpoint(ds_engine, root, tag, rank=dist.rank)
-        stream.load_state_dict(data_state)
-    seq_len = cfg.data.seq_len
-    log_ = metrics.MetricsLog(
-        out,
-        total_steps=total_steps,
-        world=dist.world,
-        enabled=dist.is_main,
-        flops_per_token=metrics.flops_per_token(model.config, n_params, seq_len),
-        peak_flops=metrics.peak_flops(cfg.peak_tflops),
-        tensorboard=cfg.tensorboard,
-        progress=cfg.progress,
-        start_step=state["step"],
-    )
+        state = _restore(ds_engine, stream, resume, out, dist.rank, state["data_key"])
+    log_ = _metrics_log(cfg, model.config, n_params, total_steps, dist, state["step"])
     log.info(
         "Training %s (%.1fM parameters) for %d steps on %d %s process(es), ZeRO-%d, %s",
         cfg.model,
@@ -88,6 +76,59 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
 
         summary["export"] = str(export_model(out, cfg.export_dtype, is_main=dist.is_main))
     return summary
+
+
+def data_key(cfg: RunFields, stream: Any) -> dict[str, Any]:
+    """What the data position in a checkpoint is relative to: a resume with other data or packing is refused."""
+    sizes = {name: len(items) for name, items in stream.sampler.items.items()}
+    return {
+        "seq_len": cfg.data.seq_len,
+        "items": sizes,
+        "world": stream.world,
+        "micro_batch": stream.micro_batch,
+        "packing": getattr(cfg.data, "packing", False),
+    }
+
+
+def _check_out_dir(out: Path, resume: str | None) -> None:
+    from trainer.checkpoint import latest_tag
+
+    tag = latest_tag(out / "checkpoints")
+    if tag and not resume:
+        raise ValueError(
+            f"{out} already has checkpoints (latest {tag}); pass --resume to continue that run, or choose another --out"
+        )
+
+
+def _restore(ds_engine: Any, stream: Any, resume: str, out: Path, rank: int, key: dict[str, Any]) -> dict[str, Any]:
+    from trainer import checkpoint
+
+    root, tag = checkpoint.resolve_resume(resume, out)
+    state, data_state = checkpoint.load_checkpoint(ds_engine, root, tag, rank=rank)
+    saved = state.get("data_key")
+    if saved is not None and saved != key:
+        raise ValueError(
+            f"{root / tag} was written for other data or batch settings ({saved}), not {key}; "
+            "an exact resume needs the same data, seq_len, batch and world size"
+        )
+    stream.load_state_dict(data_state)
+    return state
+
+
+def _metrics_log(cfg: RunFields, model_config: Any, n_params: int, total_steps: int, dist: Any, step: int) -> Any:
+    from trainer import metrics
+
+    return metrics.MetricsLog(
+        cfg.out,
+        total_steps=total_steps,
+        world=dist.world,
+        enabled=dist.is_main,
+        flops_per_token=metrics.flops_per_token(model_config, n_params, cfg.data.seq_len),
+        peak_flops=metrics.peak_flops(cfg.peak_tflops),
+        tensorboard=cfg.tensorboard,
+        progress=cfg.progress,
+        start_step=step,
+    )
 
 
 def _loop(

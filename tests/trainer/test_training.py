@@ -252,3 +252,17 @@ def test_two_processes_train_like_one_with_the_same_global_batch(assets, tmp_pat
         "medc_rank00000.pt",
         "medc_rank00001.pt",
     ]
+
+
+def test_resume_refuses_other_data_and_a_fresh_run_refuses_a_used_directory(assets, pretrained, tmp_path):
+    from trainer.loop import run
+
+    out, _ = pretrained
+    with pytest.raises(ValueError, match=r"already has checkpoints .* pass --resume"):
+        run(pretrain_config(assets, out))
+    other = replace(
+        pretrain_config(assets, tmp_path / "run"),
+        data=PretrainData(path=str(assets["medc_k"]), seq_len=32, val_sequences=4, cache_dir=str(out.parent / "cache")),
+    )
+    with pytest.raises(ValueError, match="written for other data or batch settings"):
+        run(other, resume=str(out / "checkpoints" / "step_00000004"))
