@@ -65,14 +65,21 @@ def resolve_markers(text: str, callouts: str) -> str:
     """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere."""
     out: list[str] = []
     pos = 0
-    start = text.find(OPEN)
+    find, size = text.find, len(text)
+    start = find(OPEN)
     while start >= 0:
-        close = text.find(CLOSE, start)
+        close = find(CLOSE, start)
         if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
-            # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex.
-            out.append(text[pos : start - 1])
-            pos = _tidy(text, out, start - 1, close + 2)
-            start = text.find(OPEN, pos)
+            # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
+            # without a call: inside a sentence, before a space or a full stop).
+            after = close + 2
+            if start > 1 and text[start - 2] != "\n" and (after == size or text[after] in _ENDS):
+                out.append(text[pos : start - 1].rstrip(" "))
+                pos = after
+            else:
+                out.append(text[pos : start - 1])
+                pos = _tidy(text, out, start - 1, after)
+            start = find(OPEN, pos)
             continue
         run = _RUN.match(text, start)
         if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
@@ -88,7 +95,7 @@ def resolve_markers(text: str, callouts: str) -> str:
             else:
                 out.append(text[pos : cut[0]])
                 pos = _tidy(text, out, cut[0], cut[1])
-        start = text.find(OPEN, pos)
+        start = find(OPEN, pos)
     out.append(text[pos:])
     return "".join(out)
 

@@ -45,7 +45,8 @@ _KIND_BY_TITLE = re.compile(
     r"|electronic supplementary)",
     re.IGNORECASE,
 )
-_NUMBERING = re.compile(r"^[\dIVX.\s]+")
+_NUMBERING = re.compile(r"^(?:[\d.]+|[IVX]+[.)])\s*")  # "4.", "2.1", "IV." before a title
+_KIND_INITIALS = frozenset("afgscdeAFGSCDE")  # the first letters of the titles above: most titles need no regex
 
 
 def section_kind(sec_type: str | None, title: str) -> str | None:
@@ -54,7 +55,11 @@ def section_kind(sec_type: str | None, title: str) -> str | None:
         kind = _KIND_BY_TYPE.get(sec_type.lower())
         if kind:
             return kind
-    match = _KIND_BY_TITLE.match(_NUMBERING.sub("", title)) if title else None
+    if title and title[0] in "0123456789IVX":
+        title = _NUMBERING.sub("", title)
+    if not title or title[0] not in _KIND_INITIALS:
+        return None
+    match = _KIND_BY_TITLE.match(title)
     return match.lastgroup if match else None
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from builders.pmc_jats import PmcOptions, accepts, parse
+from builders.pmc_sections import section_kind
 from medc.records import Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
@@ -296,3 +297,22 @@ def test_options_and_parse_results_pickle() -> None:
     assert pickle.loads(pickle.dumps(options)) == options
     doc = document("research_article.nxml")
     assert pickle.loads(pickle.dumps(doc)) == doc
+
+
+@pytest.mark.parametrize(
+    ("sec_type", "title", "kind"),
+    [
+        ("COI-statement", "Conflicts of Interest", "competing_interests"),
+        (None, "4. Acknowledgements", "acknowledgements"),
+        (None, "IV. Funding", "funding"),
+        (None, "Declaration of competing interest", "competing_interests"),
+        (None, "Authors' contributions", "authors"),
+        (None, "Supplementary Material", "supplementary"),
+        ("funding-information", "Sources", "funding"),
+        (None, "Introduction", None),
+        (None, "Discussion", None),
+        (None, "", None),
+    ],
+)
+def test_boilerplate_sections_are_recognised(sec_type: str | None, title: str, kind: str | None) -> None:
+    assert section_kind(sec_type, title) == kind

@@ -85,6 +85,7 @@ _CITATIONS = st.sampled_from(
         '<sup><xref ref-type="bibr" rid="b5">5</xref>,<xref ref-type="bibr" rid="b6">6</xref></sup>',
         ' (<xref ref-type="bibr" rid="b7">Berg et al., 2019</xref>)',
         ' (<xref ref-type="fig" rid="f1">Fig. 1</xref>)',
+        '<xref ref-type="bibr" rid="b8"><sup>8</sup></xref>',  # the superscript inside the xref (Elsevier-style)
     ]
 )
 

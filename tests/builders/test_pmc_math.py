@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from builders.pmc_jats import PmcOptions, parse
 from builders.pmc_math import clean_tex, mathml_text, wrap
+from medc.sources import WorkUnit
 
 MML = 'xmlns="http://www.w3.org/1998/Math/MathML"'
 
@@ -94,3 +96,14 @@ def _trees(draw: st.DrawFn, depth: int = 0) -> str:
 def test_any_mathml_tree_converts_without_error(inner: str) -> None:
     text = mathml(inner)
     assert isinstance(text, str) and "  " not in text
+
+
+def test_plain_text_formula_and_tex_only_display_formula() -> None:
+    # Older articles put plain text in <inline-formula>; some put a bare <tex-math> in <disp-formula>.
+    data = (
+        b'<article><front><article-meta><article-id pub-id-type="pmc">7</article-id></article-meta></front><body>'
+        b"<p>Significant at <inline-formula><italic>P</italic> &lt; 0.05</inline-formula> in both arms.</p>"
+        b"<disp-formula><label>(2)</label><tex-math>$$\\chi^2 = 4.1$$</tex-math></disp-formula></body></article>"
+    )
+    (doc,) = parse(WorkUnit("PMC7.xml", data), PmcOptions())
+    assert doc.text == "Significant at P < 0.05 in both arms.\n\n$$\\chi^2 = 4.1$$"  # type: ignore[union-attr]
