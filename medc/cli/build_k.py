@@ -40,8 +40,9 @@ class BuildKConfig:
     "--pmc-filelist",
     "filelists",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="PMC file list CSV(s) giving licence and retraction per article (legacy bulk/oa_package).",
+    type=click.Path(exists=True),
+    help="Licence and retraction per article: legacy file list CSV(s) (bulk, oa_package), or Cloud Service "
+    "metadata JSON (a file, or a folder such as a mirror's metadata/).",
 )
 @click.option(
     "--books",
