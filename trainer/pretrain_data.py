@@ -3,7 +3,7 @@
     >>> stream = PretrainStream.prepare(cfg.data, tokenizer, seed=42, micro_batch=4, grad_accum=8, world=1, rank=0)
     >>> stream.summary()["sources"]["books"]
     {'documents': 120, 'tokens': 1843211, 'sequences': 900, 'validation': 16, 'share': 0.75}
-    >>> batches = stream.next_step()    # grad_accum micro-batches: input_ids, targets, position_ids [4, 2048]
+    >>> batches = stream.next_step()    # grad_accum micro-batches: input_ids, targets [4, 2048]
 
 The stream is global and identical on every rank: each draw of `micro_batch * world` sequences is split by rank,
 so the sampler state (`drawn`, `taken` per source) is the exact data position of the whole job.
@@ -51,13 +51,17 @@ def pretrain_sources(data: PretrainData) -> list[Source]:
     return sources
 
 
-def collate(sequences: list[Any]) -> dict[str, Any]:
-    return {
+def collate(sequences: list[Any], isolate: bool = False) -> dict[str, Any]:
+    """Stacked sequences. Position ids only when documents are isolated: otherwise they are 0..L-1, which the
+    model makes itself (and passing them would make transformers test every batch for packed sequences)."""
+    batch = {
         "input_ids": np.stack([s.input_ids for s in sequences]),
         "targets": np.stack([s.targets for s in sequences]),
-        "position_ids": np.stack([s.position_ids for s in sequences]),
         "n_tokens": sum(s.n_real for s in sequences),
     }
+    if isolate:
+        batch["position_ids"] = np.stack([s.position_ids for s in sequences])
+    return batch
 
 
 class PretrainStream:
@@ -78,6 +82,7 @@ class PretrainStream:
         self.packed, self.holdout, self.sampler = packed, holdout, sampler
         self.micro_batch, self.grad_accum, self.world, self.rank = micro_batch, grad_accum, world, rank
         self.total_samples = total_samples
+        self._isolate = any(p.isolate for p in packed.values())
         self.total_steps = max(1, math.ceil(total_samples / (micro_batch * grad_accum * world)))
 
     @classmethod
@@ -142,7 +147,7 @@ class PretrainStream:
     def next_micro_batch(self) -> dict[str, np.ndarray]:
         draws = [next(self.sampler) for _ in range(self.micro_batch * self.world)]
         mine = draws[self.rank * self.micro_batch : (self.rank + 1) * self.micro_batch]
-        return collate([self.packed[name][i] for name, i in mine])
+        return collate([self.packed[name][i] for name, i in mine], self._isolate)
 
     def next_step(self) -> list[dict[str, np.ndarray]]:
         return [self.next_micro_batch() for _ in range(self.grad_accum)]
@@ -158,7 +163,7 @@ class PretrainStream:
                 if not counted:
                     seq.targets[:] = IGNORE
                     seq.n_real = 0
-            batches.append(collate(seqs))
+            batches.append(collate(seqs, self._isolate))
         return batches
 
     def state_dict(self) -> dict[str, Any]:

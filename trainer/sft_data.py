@@ -3,8 +3,8 @@
     >>> stream = SFTStream.prepare(cfg.data, tokenizer, seed=42, micro_batch=4, grad_accum=8)
     >>> stream.summary()["sources"]["dialogue"]
     {'examples': 1800, 'tokens': 412339, 'trained_tokens': 203114, 'truncated': 3, 'rejected': {}}
-    >>> stream.next_step()[0].keys()    # padded: attention_mask; packed (`packing = true`): none, positions restart
-    dict_keys(['input_ids', 'targets', 'position_ids', 'attention_mask'])
+    >>> stream.next_step()[0].keys()    # padded: attention mask; packed (`packing = true`): position ids that restart
+    dict_keys(['input_ids', 'targets', 'attention_mask', 'n_tokens'])
 
 Configs are mixed in their natural proportions (weights = sizes), so `epochs` passes see every example `epochs`
 times. A record that cannot be rendered, or that has no trained token left after truncation, is counted by reason
@@ -146,7 +146,6 @@ def pad_batch(examples: list[tuple[np.ndarray, np.ndarray]], pad: int) -> dict[s
     out = {
         "input_ids": np.full((len(examples), width), pad, np.int64),
         "targets": np.full((len(examples), width), IGNORE, np.int64),
-        "position_ids": np.tile(np.arange(width, dtype=np.int64), (len(examples), 1)),
         "attention_mask": np.zeros((len(examples), width), np.int64),
     }
     for row, (ids, trained) in enumerate(examples):

@@ -181,4 +181,4 @@ def test_stream_from_a_build_counts_rejections(assets, tokenizer, tmp_path):
     assert summary["sources"]["dialogue"]["examples"] == 48 and summary["validation_examples"] == 16
     assert summary["sources"]["dialogue"]["rejected"] == {} and summary["sources"]["dialogue"]["truncated"] == 0
     batch = stream.next_micro_batch()
-    assert set(batch) == {"input_ids", "targets", "position_ids", "attention_mask", "n_tokens"}
+    assert set(batch) == {"input_ids", "targets", "attention_mask", "n_tokens"}
