@@ -95,6 +95,18 @@ class MetricsLog:
         self.writer = _tensorboard(Path(out) / "tensorboard") if enabled and tensorboard else None
         self.bar = _progress_bar(total_steps, start_step) if enabled and progress else None
         self.started = time.time()
+        if enabled:
+            self._forget_after(start_step)
+
+    def _forget_after(self, step: int) -> None:
+        """A resumed run repeats the steps after its checkpoint; drop their old lines so that the file holds one
+        curve, as an uninterrupted run would have written it."""
+        if not self.path.exists():
+            return
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line.strip() and json.loads(line).get("step", 0) <= step]
+        if len(kept) != len(lines):
+            self.path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
 
     def train(
         self,

@@ -59,16 +59,22 @@ def test_pretrain_loss_goes_down_and_metrics_are_logged(pretrained):
     assert (out / "config.toml").exists() and json.loads((out / "deepspeed.json").read_text())["bf16"]["enabled"]
 
 
-def test_resume_from_a_checkpoint_reproduces_the_losses_exactly(assets, pretrained, tmp_path):
-    """Continue from the step-4 checkpoint of the uninterrupted run, in a fresh run directory: the remaining
-    losses are bit-identical (same data position, optimizer, scheduler and RNG; CPU kernels are deterministic)."""
+def test_resume_after_a_stop_reproduces_the_losses_exactly(assets, pretrained, tmp_path):
+    """A copy of the finished run, cut back as if the job had died after logging step 8 but before saving it:
+    resuming from the step-4 checkpoint gives bit-identical losses (same data position, optimizer, scheduler and
+    RNG; CPU kernels are deterministic), and metrics.jsonl ends up with one line per step, as uninterrupted."""
     from trainer.loop import run
 
     out, summary = pretrained
-    shutil.copytree(out / "checkpoints" / "step_00000004", tmp_path / "run" / "checkpoints" / "step_00000004")
-    (tmp_path / "run" / "checkpoints" / "latest").write_text("step_00000004")
-    resumed = run(pretrain_config(assets, tmp_path / "run"), resume="auto")
+    run_dir = tmp_path / "run"
+    shutil.copytree(out, run_dir, ignore=shutil.ignore_patterns("step_00000008", "final"))
+    (run_dir / "checkpoints" / "latest").write_text("step_00000004")
+    resumed = run(pretrain_config(assets, run_dir), resume="auto")
     assert resumed["losses"] == summary["losses"][4:]
+    before = (out / "metrics.jsonl").read_text().splitlines()
+    after = (run_dir / "metrics.jsonl").read_text().splitlines()
+    strip = [{k: v for k, v in json.loads(x).items() if k not in ("tokens_per_s", "elapsed_s")} for x in before]
+    assert [{k: v for k, v in json.loads(x).items() if k not in ("tokens_per_s", "elapsed_s")} for x in after] == strip
     state = json.loads((out / "checkpoints" / "step_00000004" / "trainer_state.json").read_text())
     assert state["step"] == 4 and state["data"]["sampler"]["drawn"] == 4 * 8
 
