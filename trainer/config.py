@@ -60,8 +60,9 @@ class OptimConfig:
     grad_clip: float = 1.0
     """Clip the global gradient norm to this value; 0 disables clipping."""
     optimizer: str = "auto"
-    """`torch` (torch.optim.AdamW passed to DeepSpeed), `deepspeed` (its FusedAdam, or CPUAdam when offloading),
-    or `auto`: DeepSpeed's own on a GPU, torch's on a CPU (no JIT-compiled op needed)."""
+    """`torch` (torch.optim.AdamW, fused on a GPU, passed to DeepSpeed), `deepspeed` (its FusedAdam, or CPUAdam when
+    offloading; both JIT-compiled at first use), or `auto`: DeepSpeed's CPUAdam when offloading from a GPU, else
+    torch's."""
 
     def __post_init__(self) -> None:
         if self.lr <= 0:

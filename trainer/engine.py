@@ -82,9 +82,11 @@ def _skip_shared_memory_allreduce() -> None:
         ds_torch.build_shm_op = lambda: None
 
 
-def use_deepspeed_optimizer(optim: OptimConfig, device: str) -> bool:
+def use_deepspeed_optimizer(optim: OptimConfig, engine: EngineConfig, device: str) -> bool:
+    """DeepSpeed's CPUAdam pays off when optimizer states live in CPU memory next to a GPU; otherwise torch's
+    AdamW (fused on a GPU) is as fast and needs no JIT-compiled op (FusedAdam would need nvcc at first use)."""
     if optim.optimizer == "auto":
-        return device != "cpu"
+        return engine.offload and device != "cpu"
     return optim.optimizer == "deepspeed"
 
 
@@ -116,7 +118,7 @@ def deepspeed_config(engine: EngineConfig, optim: OptimConfig, *, world: int, de
         "steps_per_print": 1 << 30,
         "wall_clock_breakdown": False,
     }
-    if use_deepspeed_optimizer(optim, device):
+    if use_deepspeed_optimizer(optim, engine, device):
         config["optimizer"] = {
             "type": "AdamW",
             "params": {

@@ -237,15 +237,23 @@ def export(run_dir: Path, tag: str | None, out: Path | None, dtype: str) -> None
 @click.option("--layers", default=2, show_default=True)
 @click.option("--hidden", default=64, show_default=True)
 @click.option("--heads", default=4, show_default=True)
+@click.option("--intermediate", type=int, help="MLP inner size (default: 2 x hidden).")
 @click.option("--max-texts", default=200_000, show_default=True, help="Texts read for tokenizer training at most.")
 def init_tiny(
-    corpora: tuple[str, ...], out: Path, vocab_size: int, layers: int, hidden: int, heads: int, max_texts: int
+    corpora: tuple[str, ...],
+    out: Path,
+    vocab_size: int,
+    layers: int,
+    hidden: int,
+    heads: int,
+    intermediate: int | None,
+    max_texts: int,
 ) -> None:
     """Build a tiny LLaMA with a BPE tokenizer trained on built corpora (offline; for tests and the demo)."""
     from trainer.tiny import TinyModelSpec, corpus_texts, init_tiny_model, train_tokenizer
 
     try:
-        spec = TinyModelSpec(layers=layers, hidden=hidden, heads=heads, intermediate=2 * hidden)
+        spec = TinyModelSpec(layers=layers, hidden=hidden, heads=heads, intermediate=intermediate or 2 * hidden)
         texts = corpus_texts(list(corpora), limit=max_texts)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
