@@ -49,19 +49,36 @@ def init_distributed() -> DistInfo:
     import deepspeed
     from deepspeed.accelerator import get_accelerator
 
-    if "RANK" not in os.environ:  # not launched: a one-process group on a free local port
-        port = os.environ.get("MEDC_MASTER_PORT") or str(_free_port())
-        for key, value in {**SINGLE_PROCESS_ENV, "MASTER_PORT": port}.items():
-            os.environ.setdefault(key, value)
     accelerator = get_accelerator()
-    world = int(os.environ["WORLD_SIZE"])
-    if accelerator.device_name() == "cpu" and world == 1:
-        _skip_shared_memory_allreduce()
-    deepspeed.init_distributed(dist_backend=accelerator.communication_backend_name(), verbose=False)
+    launched = "RANK" in os.environ
+    added = [] if launched else _single_process_env()
+    try:
+        rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+        if accelerator.device_name() == "cpu" and world == 1:
+            _skip_shared_memory_allreduce()
+        deepspeed.init_distributed(dist_backend=accelerator.communication_backend_name(), verbose=False)
+    finally:
+        # The group exists now; left in the environment, these would make a `medc train` started from this
+        # process (a test, a notebook) believe it was launched, and join this group's port.
+        for key in added:
+            os.environ.pop(key, None)
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if accelerator.device_name() == "cuda":
         accelerator.set_device(local_rank)
-    return DistInfo(int(os.environ["RANK"]), world, local_rank, accelerator.device_name())
+    return DistInfo(rank, world, local_rank, accelerator.device_name())
+
+
+def _single_process_env() -> list[str]:
+    """Environment for a one-process group on a free local port; returns the keys to remove afterwards
+    (LOCAL_RANK stays: DeepSpeed's engine reads it later)."""
+    port = os.environ.get("MEDC_MASTER_PORT") or str(_free_port())
+    added = []
+    for key, value in {**SINGLE_PROCESS_ENV, "MASTER_PORT": port}.items():
+        if key not in os.environ:
+            os.environ[key] = value
+            if key != "LOCAL_RANK":
+                added.append(key)
+    return added
 
 
 def _free_port() -> int:
