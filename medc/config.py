@@ -40,14 +40,17 @@ def load_config(
     path: Path | None = None,
     overrides: list[str] | None = None,
     base: dict[str, Any] | None = None,
+    flags: dict[str, Any] | None = None,
 ) -> T:
-    """Build `cls` from `base` (e.g. CLI flags), then the TOML file at `path`, then `overrides`, later winning."""
+    """Build `cls` from `base` (defaults), then the TOML file at `path`, then `flags` (options typed on the
+    command line), then `overrides` (`--set`), later winning: what the user typed last wins."""
     data: dict[str, Any] = dict(base or {})
     if path is not None:
         try:
             _merge(data, tomllib.loads(Path(path).read_text(encoding="utf-8")))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    _merge(data, flags or {})
     for item in overrides or []:
         key, sep, raw = item.partition("=")
         if not sep:

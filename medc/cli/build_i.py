@@ -128,9 +128,9 @@ def command(
     qa_inputs = {"medqa": medqa_inputs, "medmcqa": medmcqa_inputs, "pubmedqa": pubmedqa_inputs}
     if not dialogue_inputs and not any(qa_inputs.values()) and umls_dir is None:
         raise click.UsageError("Nothing to build: give --dialogues, --medqa, --medmcqa, --pubmedqa and/or --umls.")
-    base = _flag_settings(seed, medmcqa_cop_base, dialogue_columns, umls_max_srl, validation_fraction)
+    flags = _flag_settings(seed, medmcqa_cop_base, dialogue_columns, umls_max_srl, validation_fraction)
     try:
-        config = load_config(BuildIConfig, config_file, list(overrides), base=base)
+        config = load_config(BuildIConfig, config_file, list(overrides), flags=flags)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     settings = to_dict(config)

@@ -54,3 +54,12 @@ def test_malformed_override_and_toml(tmp_path):
     bad.write_text("workers = [")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(Outer, bad)
+
+
+def test_command_line_flags_win_over_the_file_and_set_over_both(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("workers = 4\n[inner]\nthreshold = 0.5\n")
+    cfg = load_config(
+        Outer, path, ["inner.threshold=0.7"], base={"workers": 9}, flags={"workers": 2, "inner": {"threshold": 0.6}}
+    )
+    assert cfg == Outer(workers=2, inner=Inner(threshold=0.7))
