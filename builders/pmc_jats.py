@@ -44,7 +44,7 @@ from builders.pmc_options import PmcOptions
 from builders.pmc_prune import PruneSpec
 from builders.pmc_tree import child, child_text
 from builders.pmc_xml import XmlUnreadable, read_xml
-from medc.records import PAPERS, Document, Notice, PaperMeta, Rejection
+from medc.records import PAPERS, Document, Notice, Rejection
 from medc.sources import WorkUnit
 
 __all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", "with_filelists"]
@@ -183,17 +183,7 @@ def _article_records(
         title=title,
         text=walker.text(),
         origin=origin,
-        meta=PaperMeta(
-            pmcid=meta.pmcid,
-            pmid=meta.pmid,
-            doi=meta.doi,
-            journal=meta.journal,
-            year=meta.year,
-            article_type=meta.article_type,
-            license=meta.license,
-            language=meta.language,
-            retracted=meta.retracted,
-        ),
+        meta=meta.published(),
     )
 
 

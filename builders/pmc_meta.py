@@ -13,6 +13,7 @@ Only a handful of `find` calls on the front matter; the body is never searched f
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from lxml import etree
 
 from builders.pmc_filelist import FileListIndex
 from builders.pmc_tree import child, child_text
+from medc.records import PaperMeta
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -48,18 +50,17 @@ _NOTICE_TYPES = {
 
 
 @dataclass(slots=True)
-class ArticleMeta:
-    pmcid: str | None = None
+class ArticleMeta(PaperMeta):
+    """The published `PaperMeta` plus what parsing needs to decide on versions (not published)."""
+
     version: int | None = None  # the article version, from `pmcid-ver` or a Cloud Service name `PMC123.2.xml`
-    pmid: str | None = None
-    doi: str | None = None
-    journal: str | None = None
-    year: int | None = None
-    article_type: str | None = None
-    license: str | None = None
-    language: str | None = None
-    retracted: bool = False
     latest_version: int | None = None  # from Cloud Service metadata, when a file list gave it
+
+    def published(self) -> PaperMeta:
+        return PaperMeta(**{name: getattr(self, name) for name in PAPER_FIELDS})
+
+
+PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(PaperMeta))
 
 
 def read_meta(article: Element, origin: str, filelist: FileListIndex | None) -> ArticleMeta:
