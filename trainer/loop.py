@@ -12,6 +12,7 @@ DeepSpeed's own division by grad_accum is turned off, and its averaging over ran
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
@@ -145,10 +146,11 @@ def _loop(
     from trainer import checkpoint
 
     losses: list[float] = []
+    compiled = cfg.engine.compile  # type: ignore[attr-defined]
     window_tokens, window_start, window_steps = 0, time.perf_counter(), 0
     while state["step"] < total_steps:
         lr = ds_engine.get_lr()[0]  # the rate this step's update uses
-        loss, tokens = train_step(ds_engine, stream.next_step(), dist.world, torch)
+        loss, tokens = train_step(ds_engine, stream.next_step(), dist.world, torch, compiled)
         state["step"] += 1
         state["tokens_seen"] += tokens
         losses.append(loss)
@@ -168,7 +170,7 @@ def _loop(
             )
             window_tokens, window_start, window_steps = 0, time.perf_counter(), 0
         if val_batches and (step % cfg.eval_every == 0 or step == total_steps):
-            val_loss, val_tokens = evaluate(ds_engine, val_batches, torch)
+            val_loss, val_tokens = evaluate(ds_engine, val_batches, torch, compiled)
             log_.validation(step=step, loss=val_loss, tokens=val_tokens)
         if step % cfg.save_every == 0 or step == total_steps:
             trainer_state = {**state, "loss": loss, "data": stream.state_dict()}
@@ -185,7 +187,9 @@ def _loop(
     return losses
 
 
-def train_step(ds_engine: Any, batches: list[dict[str, Any]], world: int, torch: Any) -> tuple[float, int]:
+def train_step(
+    ds_engine: Any, batches: list[dict[str, Any]], world: int, torch: Any, compiled: bool = False
+) -> tuple[float, int]:
     """Forward/backward over one step's micro-batches and the optimizer update; returns (mean loss per target
     token, real tokens processed), both over all ranks."""
     import torch.distributed as tdist
@@ -197,7 +201,7 @@ def train_step(ds_engine: Any, batches: list[dict[str, Any]], world: int, torch:
     n_targets = max(1.0, counts[0].item())
     total = torch.zeros((), dtype=torch.float64, device=device)
     for batch in batches:
-        loss_sum = token_loss_sum(ds_engine, batch, torch)
+        loss_sum = token_loss_sum(ds_engine, batch, torch, compiled)
         ds_engine.backward(loss_sum * (world / n_targets), scale_wrt_gas=False)
         ds_engine.step()
         total += loss_sum.detach().double()
@@ -205,20 +209,34 @@ def train_step(ds_engine: Any, batches: list[dict[str, Any]], world: int, torch:
     return total.item() / n_targets, int(counts[1].item())
 
 
-def token_loss_sum(model: Any, batch: dict[str, Any], torch: Any) -> Any:
-    """Summed cross-entropy over the batch's target tokens (computed in fp32)."""
+def token_loss_sum(model: Any, batch: dict[str, Any], torch: Any, compiled: bool = False) -> Any:
+    """Summed cross-entropy over the batch's target tokens (computed in fp32; with `compiled`, the fp32 cast and
+    the loss are one fused kernel, so the fp32 logits are never written out)."""
     device = model.device
     inputs = {
         k: torch.from_numpy(batch[k]).to(device) for k in ("input_ids", "position_ids", "attention_mask") if k in batch
     }
     targets = torch.from_numpy(batch["targets"]).to(device)
     logits = model(**inputs, use_cache=False).logits
+    return (compiled_cross_entropy() if compiled else summed_cross_entropy)(logits, targets)
+
+
+def summed_cross_entropy(logits: Any, targets: Any) -> Any:
+    import torch
+
     return torch.nn.functional.cross_entropy(
         logits.float().flatten(0, 1), targets.flatten(), ignore_index=IGNORE, reduction="sum"
     )
 
 
-def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any) -> tuple[float, int]:
+@functools.cache
+def compiled_cross_entropy() -> Any:
+    import torch
+
+    return torch.compile(summed_cross_entropy)
+
+
+def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any, compiled: bool = False) -> tuple[float, int]:
     """Mean loss per target token over the validation batches of every rank."""
     import torch.distributed as tdist
 
@@ -226,7 +244,7 @@ def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any) -> tuple
     sums = torch.zeros(2, dtype=torch.float64, device=ds_engine.device)
     with torch.no_grad():
         for batch in batches:
-            sums[0] += token_loss_sum(ds_engine, batch, torch).double()
+            sums[0] += token_loss_sum(ds_engine, batch, torch, compiled).double()
             sums[1] += float((batch["targets"] != IGNORE).sum())
     ds_engine.train()
     tdist.all_reduce(sums)

@@ -53,3 +53,34 @@ def test_flops_and_peak():
     n_params = 10_000 + 100 * 64
     assert flops_per_token(Config, n_params, seq_len=128) == 6 * 10_000 + 12 * 2 * 64 * 128
     assert peak_flops(312) == 312e12
+
+
+def test_compile_blocks_compiles_each_layer_in_place_and_computes_the_same_logits():
+    torch = pytest.importorskip("torch")
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from trainer.engine import compile_blocks
+
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        max_position_embeddings=32,
+        use_cache=False,
+    )
+    config._attn_implementation = "sdpa"
+    model = LlamaForCausalLM(config).eval()
+    ids = torch.randint(0, 64, (2, 16))
+    with torch.no_grad():
+        eager = model(input_ids=ids).logits
+    keys = list(model.state_dict())
+    compile_blocks(model)
+    assert list(model.state_dict()) == keys  # checkpoints and exports keep their names
+    assert all(layer._compiled_call_impl is not None for layer in model.model.layers)
+    assert model._compiled_call_impl is None  # the mask is built eagerly, outside the compiled layers
+    with torch.no_grad():
+        compiled = model(input_ids=ids).logits
+    torch.testing.assert_close(compiled, eager, rtol=1e-4, atol=1e-4)
