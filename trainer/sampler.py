@@ -2,13 +2,16 @@
 
     >>> s = MixtureSampler({"books": np.arange(3), "papers": np.arange(100)}, {"books": 15, "papers": 4}, seed=0)
     >>> [next(s) for _ in range(5)]
-    [('books', 2), ('books', 0), ('books', 1), ('papers', 57), ('books', 1)]
+    [('books', 2), ('books', 1), ('papers', 74), ('books', 0), ('books', 2)]
     >>> s.state_dict()                # the exact data position: how many drawn, and from each source
     {'drawn': 5, 'taken': {'books': 4, 'papers': 1}}
 
-At every draw the source furthest behind its share is taken (largest `weight_share * (drawn + 1) - taken`, ties
-to the first listed), so after any number of draws each source's count is within one item of its share: weights
-hold exactly on every prefix, not just on average. A source is walked in a fresh permutation on every pass (seeded
+At draw t, among the sources with `share * t - taken >= c`, where `c = 1 / (2k - 2)` for k sources, the one whose
+next item is due earliest is taken: smallest `(taken + 1 - c) / share`, ties to the first listed (Tijdeman's
+solution of the chairman assignment problem).
+After any number of draws each source's count is then within `1 - c` (less than one item) of its share: weights
+hold on every prefix, not just on average. (Taking the source furthest behind its share does not: 79:79:79:0.375:
+0.375 drifts past one item.) A source is walked in a fresh permutation on every pass (seeded
 by the seed, the source's name and the pass number), so repeating a small source (books at 15:4:1) does not repeat
 its order. The state is two integers per source; restoring it continues the identical sequence.
 """
@@ -30,6 +33,7 @@ class MixtureSampler:
             raise ValueError(f"nothing to sample: no source has both items and a positive weight ({weights})")
         total = sum(weights[name] for name in self.items)
         self.shares = {name: weights[name] / total for name in self.items}
+        self._slack = 1 / (2 * len(self.items) - 2) if len(self.items) > 1 else 0.0
         self.seed = seed
         self.drawn = 0
         self.taken = dict.fromkeys(self.items, 0)
@@ -39,7 +43,9 @@ class MixtureSampler:
         return self
 
     def __next__(self) -> tuple[str, int]:
-        name = max(self.items, key=lambda n: self.shares[n] * (self.drawn + 1) - self.taken[n])
+        t, c = self.drawn + 1, self._slack
+        due = [n for n in self.items if self.shares[n] * t - self.taken[n] >= c - 1e-12] or list(self.items)
+        name = min(due, key=lambda n: (self.taken[n] + 1 - c) / self.shares[n])
         item = self.item_at(name, self.taken[name])
         self.taken[name] += 1
         self.drawn += 1

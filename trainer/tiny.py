@@ -11,6 +11,7 @@ carries `<s>`/`</s>`/`<pad>`/`<unk>` and a small ChatML-style chat template, so 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ class TinyModelSpec:
             raise ValueError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 1000) -> Any:
-    """A byte-level BPE tokenizer trained on `texts`, wrapped as a transformers fast tokenizer."""
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 1000, complete_merges: bool = True) -> Any:
+    """A byte-level BPE tokenizer trained on `texts`, wrapped as a transformers fast tokenizer. With
+    `complete_merges` (the default) its merges are made tiktoken-style, as Llama 3's: see `with_complete_merges`."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -62,11 +64,32 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1000) -> Any:
         show_progress=False,
     )
     backend.train_from_iterator(texts, trainer)
+    if complete_merges:
+        backend = Tokenizer.from_str(json.dumps(with_complete_merges(json.loads(backend.to_str()))))
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=backend, bos_token=BOS, eos_token=EOS, pad_token=PAD, unk_token=UNK
     )
     tokenizer.chat_template = CHAT_TEMPLATE
     return tokenizer
+
+
+def with_complete_merges(spec: dict[str, Any]) -> dict[str, Any]:
+    """A trained BPE tokenizer's JSON with tiktoken-style merges: every split `(x, y)` of a learned token with `x`
+    and `y` in the vocabulary, in the order of the merged token's id, and a piece that is a token taken whole. The
+    vocabulary is the trainer's; segmentations follow the ranks, and `trainer.fast_encode` can encode it exactly
+    with tiktoken."""
+    model = spec["model"]
+    special = {t["content"] for t in spec.get("added_tokens", [])}
+    vocab = {t: i for t, i in model["vocab"].items() if t not in special}
+    splits = [
+        (vocab[t], vocab[t[:i]], vocab[t[i:]], t[:i], t[i:])
+        for t in vocab
+        for i in range(1, len(t))
+        if t[:i] in vocab and t[i:] in vocab
+    ]
+    model["merges"] = [[a, b] for *_, a, b in sorted(splits)]
+    model["ignore_merges"] = True
+    return spec
 
 
 def init_tiny_model(out_dir: str | Path, tokenizer: Any, spec: TinyModelSpec | None = None, seed: int = 0) -> Path:

@@ -10,8 +10,9 @@ directory is named by a key over the data (`data.fingerprint`), the tokenizer (i
 and the settings, so a rerun with the same three reuses it and any change tokenizes afresh. Entries are written
 under a temporary name and renamed into place, so an interrupted run leaves nothing that looks finished.
 
-Encoding runs in the Rust tokenizer's thread pool (`encode_batch_fast`, all cores, no offsets computed); the
-Python side only moves token ids into NumPy arrays, vectorized.
+Encoding runs on all cores in Rust: tiktoken's BPE core when it gives exactly this tokenizer's ids (byte-level BPE
+in tiktoken form, as Llama 3's; see `trainer.fast_encode`), else `tokenizers`' `encode_batch_fast` (no offsets
+computed). The Python side only moves token ids into NumPy arrays, vectorized.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from trainer.data import Source, fingerprint, iter_columns
+from trainer.fast_encode import Encoder, batch_encoder
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +122,13 @@ def write_corpus(
     tmp.mkdir(parents=True)
     lengths: list[np.ndarray] = []
     skipped = 0
+    encode = batch_encoder(tokenizer)
     with open(tmp / "tokens.bin", "wb") as out:
         for texts in batches:
             kept = [t for t in texts if t]
             skipped += len(texts) - len(kept)
             if kept:
-                flat, doc_lens = encode_documents(kept, tokenizer, add_bos=add_bos, dtype=dtype)
+                flat, doc_lens = encode_documents(kept, tokenizer, add_bos=add_bos, dtype=dtype, encode=encode)
                 out.write(flat.tobytes())
                 lengths.append(doc_lens)
     doc_lens = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
@@ -148,11 +151,10 @@ def write_corpus(
 
 
 def encode_documents(
-    texts: list[str], tokenizer: Any, *, add_bos: bool, dtype: Any = np.uint32
+    texts: list[str], tokenizer: Any, *, add_bos: bool, dtype: Any = np.uint32, encode: Encoder | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """`[BOS] ids EOS` for every text, concatenated, and each document's length (BOS and EOS included)."""
-    encodings = tokenizer.backend_tokenizer.encode_batch_fast(texts, add_special_tokens=False)
-    ids = [e.ids for e in encodings]
+    ids = (encode or batch_encoder(tokenizer))(texts)
     lens = np.fromiter(map(len, ids), np.int64, count=len(ids))
     extra = 2 if add_bos else 1
     doc_lens = lens + extra
