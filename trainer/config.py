@@ -95,8 +95,8 @@ class EngineConfig:
     """Attention kernel: `sdpa` (PyTorch scaled_dot_product_attention), `flash_attention_2` or `eager`."""
     compile: bool = False
     """`torch.compile` each decoder layer in place (parameter names, checkpoints and exports unchanged): fused
-    kernels and faster steps on a GPU (MFU 36% -> 54% for a 1B LLaMA on an H100), after a compile of a minute or so
-    at the first step."""
+    kernels and faster steps on a GPU (MFU 36% -> 54% for a 1B LLaMA on an H100 with ZeRO-2), after a compile of a
+    minute or so at the first step. Off by default: not yet checked on a GPU with ZeRO-3 or variable-length SFT."""
 
     def __post_init__(self) -> None:
         if self.zero_stage not in (0, 1, 2, 3):
