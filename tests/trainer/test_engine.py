@@ -1,5 +1,6 @@
 import pytest
 
+from tests.trainer.trainer_fixtures import tiny_llama
 from trainer.config import EngineConfig, OptimConfig
 from trainer.engine import deepspeed_config, lr_lambda
 from trainer.metrics import flops_per_token, peak_flops
@@ -57,22 +58,9 @@ def test_flops_and_peak():
 
 def test_compile_blocks_compiles_each_layer_in_place_and_computes_the_same_logits():
     torch = pytest.importorskip("torch")
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from trainer.engine import compile_blocks
 
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=64,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        max_position_embeddings=32,
-        use_cache=False,
-    )
-    config._attn_implementation = "sdpa"
-    model = LlamaForCausalLM(config).eval()
+    model = tiny_llama()
     ids = torch.randint(0, 64, (2, 16))
     with torch.no_grad():
         eager = model(input_ids=ids).logits

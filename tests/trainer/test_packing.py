@@ -3,6 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.trainer.trainer_fixtures import tiny_llama
 from trainer.packing import IGNORE, PackedSequences
 from trainer.token_cache import TokenizedCorpus
 
@@ -67,20 +68,7 @@ def test_isolated_documents_attend_only_to_themselves():
     """A document packed after another gets the same logits as alone: transformers turns restarting position
     ids into a block-diagonal SDPA mask."""
     torch = pytest.importorskip("torch")
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=64,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=4,
-        max_position_embeddings=64,
-    )
-    model = LlamaForCausalLM(config).eval()
-    model.config._attn_implementation = "sdpa"
+    model = tiny_llama()
     a, b = [1, 5, 6, 7, 2], [1, 8, 9, 10, 11, 2]
     seq = PackedSequences(corpus_of([a, b]), seq_len=11, pad_id=0, isolate=True)[0]
     with torch.no_grad():

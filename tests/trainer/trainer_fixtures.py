@@ -127,3 +127,24 @@ def tiny_assets(base: Path) -> dict[str, Path]:
     model = init_tiny_model(base / "model", tokenizer, TinyModelSpec(layers=2, hidden=64, heads=4, intermediate=128))
     _ASSETS[base] = {"medc_k": medc_k, "medc_i": medc_i, "model": model}
     return _ASSETS[base]
+
+
+def tiny_llama(seed: int = 0):
+    """A 2-layer LlamaForCausalLM with random weights (vocab 64, hidden 32, 64 positions), SDPA attention, eval
+    mode: for checks of attention and compilation that need a real model but no tokenizer."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=64,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=64,
+        use_cache=False,
+    )
+    config._attn_implementation = "sdpa"
+    return LlamaForCausalLM(config).eval()
