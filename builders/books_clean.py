@@ -83,9 +83,12 @@ class TextCleaner:
         if self.remove is not None and (
             "(" in text or "[" in text or "@" in text or "www." in text or "://" in text or "doi:" in text
         ):
-            text = self.remove.sub("", text)
-            text = _EMPTY_BRACKETS.sub("", text)
-            text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+            before = None
+            while text != before:  # a removal can empty the brackets around it: "((Fig. 2))" -> "()" -> ""
+                before = text
+                text = self.remove.sub("", text)
+                text = _EMPTY_BRACKETS.sub("", text)
+                text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
         if "  " in text:
             text = _SPACES.sub(" ", text)
         return text.strip()

@@ -148,7 +148,6 @@ def _words(token: re.Match[str]) -> str:
 
 _URL = re.compile(r" ?(?:https?://|ftp://|www\.)[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
-_EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
 
 
 def drop_urls(text: str) -> str:

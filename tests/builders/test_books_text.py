@@ -79,6 +79,7 @@ clean = TextCleaner(callouts=True, citations=True, urls=True)
         ("Kept (in 1990s) and (5 mg) and (Figure legend).", "Kept (in 1990s) and (5 mg) and (Figure legend)."),
         ("See https://example.org/a_b?x=1. Or www.nih.gov, or ask me@example.com.", "See. Or, or ask."),
         ("DOI doi:10.1000/xyz123 here", "DOI here"),
+        ("Nested ((Fig. 2)) and [(see Table 1)] go.", "Nested and go."),
     ],
 )
 def test_cleaning(raw, cleaned):
