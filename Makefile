@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # an open range). Override with TORCH_SPEC=... on GPU machines.
 TORCH_SPEC ?= torch>=2.4,<2.14
 
-.PHONY: venv demo test test-slow bench lint format clean
+.PHONY: venv demo test test-slow test-thorough bench lint format clean
 
 $(BIN)/medc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: venv
 
 test-slow: venv
 	$(BIN)/python -m pytest -q -m slow
+
+test-thorough: venv
+	MEDC_HYPOTHESIS=thorough $(BIN)/python -m pytest -q $$(grep -rl '@given' tests)
 
 bench: venv
 	$(BIN)/pip install --quiet -e '.[bench]'

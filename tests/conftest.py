@@ -1,7 +1,11 @@
 """Settings for the whole suite. Hypothesis deadlines are off: CI machines (2 cores, shared) stall now and then,
-and a property test should fail on a wrong answer, not on a slow one."""
+and a property test should fail on a wrong answer, not on a slow one. `MEDC_HYPOTHESIS=thorough` (`make
+test-thorough`) runs every property test with 20x the examples, to shake out rare counterexamples."""
+
+import os
 
 from hypothesis import settings
 
 settings.register_profile("medc", deadline=None, print_blob=True)
-settings.load_profile("medc")
+settings.register_profile("thorough", settings.get_profile("medc"), max_examples=2000)
+settings.load_profile(os.environ.get("MEDC_HYPOTHESIS", "medc"))
