@@ -26,11 +26,12 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+
+from medc.runner import default_workers
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def tiktoken_encoder(tokenizer: Any, threads: int | None = None) -> Encoder | No
     ranks = {bytes(symbols[c] for c in token): i for token, i in model["vocab"].items() if token not in added}
     encoding = tiktoken.Encoding("medc", pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
     nfc = (spec.get("normalizer") or {}).get("type") == "NFC"
-    threads = threads or len(os.sched_getaffinity(0))
+    threads = threads or default_workers()
     backend = tokenizer.backend_tokenizer
     log.info("Tokenizing with tiktoken's BPE (exact for this tokenizer), %d threads", threads)
 
