@@ -96,10 +96,9 @@ def tiktoken_encoder(tokenizer: Any, threads: int | None = None) -> Encoder | No
         log.info("Tokenizing with tokenizers (no exact tiktoken form: %s)", why)
         return None
     pattern = _pattern(spec["pre_tokenizer"])
-    model = spec["model"]
     added = [t["content"] for t in spec.get("added_tokens", [])]
     symbols = byte_symbols()
-    ranks = {bytes(symbols[c] for c in token): i for token, i in model["vocab"].items() if token not in added}
+    ranks = {bytes(symbols[c] for c in token): i for token, i in learned_vocab(spec).items()}
     encoding = tiktoken.Encoding("medc", pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
     nfc = (spec.get("normalizer") or {}).get("type") == "NFC"
     threads = threads or default_workers()
@@ -109,14 +108,13 @@ def tiktoken_encoder(tokenizer: Any, threads: int | None = None) -> Encoder | No
     def encode(texts: list[str]) -> list[list[int]]:
         if nfc:
             texts = [t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t) for t in texts]
-        special = [i for i, t in enumerate(texts) if any(a in t for a in added)]
-        if not special:
+        special = [any(a in t for a in added) for t in texts]
+        if not any(special):
             return encoding.encode_ordinary_batch(texts, num_threads=threads)
-        out = encoding.encode_ordinary_batch(texts, num_threads=threads)
-        split = backend.encode_batch_fast([texts[i] for i in special], add_special_tokens=False)
-        for i, e in zip(special, split, strict=True):
-            out[i] = e.ids
-        return out
+        pairs = list(zip(texts, special, strict=True))
+        plain = iter(encoding.encode_ordinary_batch([t for t, s in pairs if not s], num_threads=threads))
+        split = iter(backend.encode_batch_fast([t for t, s in pairs if s], add_special_tokens=False))
+        return [next(split).ids if s else next(plain) for s in special]
 
     return encode
 
@@ -135,8 +133,7 @@ def incompatibility(spec: dict[str, Any]) -> str | None:
         return f"normalizer {spec['normalizer'].get('type')}"
     if _pattern(spec.get("pre_tokenizer")) is None:
         return "pre-tokenizer is not byte-level"
-    added = {t["content"] for t in spec.get("added_tokens", [])}
-    vocab = {t: i for t, i in (model.get("vocab") or {}).items() if t not in added}
+    vocab = learned_vocab(spec)
     symbols = byte_symbols()
     if any(c not in vocab for c in symbols):
         return "byte symbols missing from the vocabulary"
@@ -148,12 +145,29 @@ def incompatibility(spec: dict[str, Any]) -> str | None:
     ids = [vocab[a + b] for a, b in merges]
     if any(x > y for x, y in itertools.pairwise(ids)):
         return "merges not in the order of the merged tokens' ids"
-    splits = {(t[:i], t[i:]) for t in vocab for i in range(1, len(t)) if t[:i] in vocab and t[i:] in vocab}
-    if splits != set(merges):
+    if set(in_vocab_splits(vocab)) != set(merges):
         return "merges are not every in-vocabulary split"
     if not model.get("ignore_merges"):
         return "no whole-piece lookup (ignore_merges)"
     return None
+
+
+def learned_vocab(spec: dict[str, Any]) -> dict[str, int]:
+    """The BPE model's vocabulary without the added (special) tokens."""
+    added = {t["content"] for t in spec.get("added_tokens", [])}
+    return {t: i for t, i in (spec["model"].get("vocab") or {}).items() if t not in added}
+
+
+def in_vocab_splits(vocab: dict[str, int]) -> list[tuple[str, str]]:
+    """Every split `(x, y)` of a vocabulary token with both parts in the vocabulary, in the order of the merged
+    token's id (then of x's and y's): the merges of a tiktoken-form BPE."""
+    splits = [
+        (vocab[t], vocab[t[:i]], vocab[t[i:]], t[:i], t[i:])
+        for t in vocab
+        for i in range(1, len(t))
+        if t[:i] in vocab and t[i:] in vocab
+    ]
+    return [(x, y) for *_, x, y in sorted(splits)]
 
 
 def _pattern(pre: dict[str, Any] | None) -> str | None:

@@ -78,17 +78,10 @@ def with_complete_merges(spec: dict[str, Any]) -> dict[str, Any]:
     and `y` in the vocabulary, in the order of the merged token's id, and a piece that is a token taken whole. The
     vocabulary is the trainer's; segmentations follow the ranks, and `trainer.fast_encode` can encode it exactly
     with tiktoken."""
-    model = spec["model"]
-    special = {t["content"] for t in spec.get("added_tokens", [])}
-    vocab = {t: i for t, i in model["vocab"].items() if t not in special}
-    splits = [
-        (vocab[t], vocab[t[:i]], vocab[t[i:]], t[:i], t[i:])
-        for t in vocab
-        for i in range(1, len(t))
-        if t[:i] in vocab and t[i:] in vocab
-    ]
-    model["merges"] = [[a, b] for *_, a, b in sorted(splits)]
-    model["ignore_merges"] = True
+    from trainer.fast_encode import in_vocab_splits, learned_vocab
+
+    spec["model"]["merges"] = [list(pair) for pair in in_vocab_splits(learned_vocab(spec))]
+    spec["model"]["ignore_merges"] = True
     return spec
 
 

@@ -4,24 +4,12 @@ import math
 import numpy as np
 import pytest
 
-from tests.trainer.trainer_fixtures import build_medc_k, papers, tiny_assets
+from tests.trainer.trainer_fixtures import build_medc_k, papers
 from trainer import token_cache
 from trainer.config import PretrainData
 from trainer.data import Source
 from trainer.pretrain_data import PretrainStream, pretrain_sources
 from trainer.token_cache import tokenize_corpus
-
-
-@pytest.fixture(scope="module")
-def assets(tmp_path_factory):
-    return tiny_assets(tmp_path_factory.getbasetemp() / "trainer-assets")
-
-
-@pytest.fixture(scope="module")
-def tokenizer(assets):
-    from trainer.engine import load_tokenizer
-
-    return load_tokenizer(str(assets["model"]))
 
 
 def test_documents_are_bos_tokens_eos_in_stored_order(assets, tokenizer, tmp_path):

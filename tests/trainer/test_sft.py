@@ -2,24 +2,10 @@ import numpy as np
 import pytest
 
 from medc.records import Instruction, Message
-from tests.trainer.trainer_fixtures import tiny_assets
 from trainer.config import SFTData
 from trainer.packing import IGNORE
 from trainer.sft import PREAMBLE, PREAMBLE_INPUT, TemplateError, encode_segments, render_segments
 from trainer.sft_data import SFTCorpus, SFTStream, pad_batch, targets_of
-
-
-@pytest.fixture(scope="module")
-def assets(tmp_path_factory):
-    return tiny_assets(tmp_path_factory.getbasetemp() / "trainer-assets")
-
-
-@pytest.fixture(scope="module")
-def tokenizer(assets):
-    from trainer.engine import load_tokenizer
-
-    return load_tokenizer(str(assets["model"]))
-
 
 DIALOGUE = Instruction(
     instruction="",

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.trainer.trainer_fixtures import tiny_assets
 from trainer.config import EngineConfig, OptimConfig, PretrainConfig, PretrainData, SFTConfig, SFTData
 
 pytest.importorskip("deepspeed")
-
-
-@pytest.fixture(scope="module")
-def assets(tmp_path_factory):
-    return tiny_assets(tmp_path_factory.getbasetemp() / "trainer-assets")
 
 
 def pretrain_config(assets, out, *, zero_stage=2, steps=8, **data):
