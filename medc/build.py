@@ -65,6 +65,7 @@ class SourceSpec:
     inputs: list[str] = field(default_factory=list)
     accept: Callable[[str], bool] | None = None
     units: Iterable[WorkUnit] | None = None
+    sidecars: Callable[[str], list[str]] | None = None  # sibling files a unit carries (see `InputWalker`)
     name: str = ""  # shown in progress; defaults to the config
 
     def __post_init__(self) -> None:
@@ -204,7 +205,7 @@ def run_build(
 def _units_of(spec: SourceSpec) -> tuple[Iterable[WorkUnit], InputWalker | None]:
     if spec.units is not None:
         return spec.units, None
-    walker = InputWalker(spec.inputs, spec.accept)  # type: ignore[arg-type]
+    walker = InputWalker(spec.inputs, spec.accept, sidecars=spec.sidecars)  # type: ignore[arg-type]
     return walker, walker
 
 

@@ -53,6 +53,17 @@ class Notice:
 
 
 @dataclass(slots=True)
+class Removal:
+    """Text a builder or a cleaning step took out of a kept document, summed per rule: `rule` is a stable dotted
+    code (`pmc.section.references`, `pmc.citation_marker`, `books.running_header`, ...), `chars` the characters
+    removed, `count` how many times the rule fired. The manifest sums them per rule; `medc explain` shows spans."""
+
+    rule: str
+    chars: int
+    count: int = 1
+
+
+@dataclass(slots=True)
 class PaperMeta:
     """Metadata of a PubMed Central article (MedC-K config `papers`)."""
 
@@ -105,6 +116,7 @@ class Document:
     origin: str
     meta: PaperMeta | BookMeta
     quality: Quality = field(default_factory=Quality)
+    removed: list[Removal] = field(default_factory=list)
     # Dedup keys computed in the worker (medc.dedup): staged, never published.
     _text_hash: bytes | None = None
     _minhash: bytes | None = None

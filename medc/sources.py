@@ -15,6 +15,7 @@ The origin of an archive member is `<archive path>::<member name>`, the conventi
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import gzip
 import hashlib
@@ -23,7 +24,7 @@ import logging
 import os
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -46,6 +47,9 @@ class WorkUnit:
     # records the unit as a rejection with this reason instead of parsing it.
     problem: str = ""
     detail: str = ""
+    # Files that travel with the unit, by name: a PMC Cloud Service `PMC1.1/PMC1.1.json` beside `PMC1.1.xml`.
+    # The walker attaches those the builder asks for (`sidecars(name)`) when they exist.
+    sidecars: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -88,10 +92,12 @@ class InputWalker:
         inputs: Iterable[str],
         accept: Callable[[str], bool],
         max_unit_bytes: int = DEFAULT_MAX_UNIT_BYTES,
+        sidecars: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         self.inputs = list(inputs)
         self.accept = accept
         self.max_unit_bytes = max_unit_bytes
+        self.sidecars = sidecars
         self.stats: list[InputStats] = []
 
     def __iter__(self) -> Iterator[WorkUnit]:
@@ -141,7 +147,8 @@ class InputWalker:
         elif self.accept(logical_name(name)):
             data = hashing.read(self.max_unit_bytes + 1)
             hashing.drain()
-            yield self._unit(origin, name, data, stats)
+            unit = self._unit(origin, name, data, stats)
+            yield self._with_sidecars(unit, origin, name)
         else:
             stats.ignored += 1
             hashing.drain()
@@ -170,6 +177,17 @@ class InputWalker:
         if len(data) > self.max_unit_bytes:
             return self._problem(stats, origin, "too_large", f"larger than the limit of {self.max_unit_bytes} bytes")
         return WorkUnit(origin, data)
+
+    def _with_sidecars(self, unit: WorkUnit, origin: str, name: str) -> WorkUnit:
+        """Attach the sibling files the builder asks for (local files only, for now)."""
+        if self.sidecars is None or unit.problem or "://" in origin:
+            return unit
+        found = {}
+        for sibling in self.sidecars(logical_name(name)):
+            path = Path(origin).with_name(sibling)
+            if path.is_file() and path.stat().st_size <= self.max_unit_bytes:
+                found[sibling] = path.read_bytes()
+        return dataclasses.replace(unit, sidecars=found) if found else unit
 
     def _walk_url(self, url: str) -> Iterator[WorkUnit]:
         import fsspec  # a local build never needs it

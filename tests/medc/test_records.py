@@ -19,7 +19,7 @@ from medc.records import (
 
 def test_document_schema_is_derived_per_source():
     papers, books = document_schema("papers"), document_schema("books")
-    assert papers.names == ["id", "source", "title", "text", "origin", "meta", "quality"]
+    assert papers.names == ["id", "source", "title", "text", "origin", "meta", "quality", "removed"]
     assert {f.name for f in papers.field("meta").type} >= {
         "pmcid",
         "pmid",

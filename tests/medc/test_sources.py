@@ -3,6 +3,7 @@ import hashlib
 import io
 import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,20 @@ def test_local_url_goes_through_fsspec(tmp_path):
     assert [u.data for u in units] == [b"<a/>"]
     assert units[0].origin.endswith("PMC1.1/PMC1.1.xml") and units[0].origin.startswith("memory://")
     assert walker.stats[0].ignored == 1
+
+
+def test_sidecars_travel_with_their_unit(tmp_path):
+    # PMC Cloud Service layout: PMC1.1/PMC1.1.xml with its metadata PMC1.1/PMC1.1.json beside it.
+    folder = tmp_path / "PMC1.1"
+    folder.mkdir()
+    (folder / "PMC1.1.xml").write_bytes(b"<article/>")
+    (folder / "PMC1.1.json").write_bytes(b'{"is_retracted": true}')
+    (tmp_path / "PMC2.xml").write_bytes(b"<article/>")
+
+    def json_beside(name: str) -> list[str]:
+        return [name.rsplit(".", 1)[0] + ".json"]
+
+    walker = InputWalker([str(tmp_path)], accept=lambda n: n.endswith(".xml"), sidecars=json_beside)
+    units = {Path(u.origin).name: u for u in walker}
+    assert units["PMC1.1.xml"].sidecars == {"PMC1.1.json": b'{"is_retracted": true}'}
+    assert units["PMC2.xml"].sidecars == {}
