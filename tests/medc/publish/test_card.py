@@ -8,12 +8,12 @@ from huggingface_hub import DatasetCardData
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medc.build_facts import read_build
-from medc.card import write_card
-from medc.card_validate import card_metadata, glob_regex, validate_build
 from medc.cli import main
-from medc.licences import is_non_commercial, normalize_pmc_licence
-from tests.medc.card_builds import medc_i, medc_k, paper, write_build
+from medc.publish.card import write_card
+from medc.publish.facts import read_build
+from medc.publish.licences import is_non_commercial, normalize_pmc_licence
+from medc.publish.validate import card_metadata, glob_regex, validate_build
+from tests.medc.publish.card_builds import medc_i, medc_k, paper, write_build
 
 
 def front_matter(out):
