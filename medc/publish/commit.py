@@ -27,13 +27,14 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from medc.publish.facts import human_bytes
 from medc.publish.plan import LocalFile, PlannedCommit, chunks
-from medc.publish.retry import Backoff, GaveUp, retry
+from medc.publish.retry import GaveUp, retry
 
 log = logging.getLogger(__name__)
 
@@ -46,54 +47,118 @@ class PushError(Exception):
 
 def execute(api: Any, out_dir: Path, report: Any, options: Any, sleep: Callable[[float], None]) -> None:
     """Carry out `report.plan` (medc/publish/push.py); fills in `report.commits`, `pr_url`, `merged`, `head`."""
-    backoff = options.backoff_policy
-    _prepare_repo(api, report, options, backoff, sleep)
-    plan = report.plan
-    if not plan.commits and not report.pull_request:
-        log.info("the Hub already holds exactly this build; nothing to upload")
-    with _plain_lfs_unless_xet_offered(api, options.repo_id, report.revision, bool(plan.uploads)):
-        additions = {f.path: _addition(f) for f in plan.uploads}
-        _preupload(api, options, report.revision, plan.uploads, additions, sleep)
-        if plan.via_pr or report.pull_request:
-            _through_pull_request(api, out_dir, report, options, additions, sleep)
-        elif plan.commits:
-            info = _commit(api, options, plan.commits[0], additions, report.revision, False, options.message, sleep)
+    _Push(api, out_dir, report, options, sleep).run()
+
+
+@dataclass
+class _Push:
+    api: Any  # huggingface_hub.HfApi
+    out_dir: Path
+    report: Any  # medc.publish.push.PushReport
+    options: Any  # medc.publish.push.PushOptions
+    sleep: Callable[[float], None]
+
+    @property
+    def repo(self) -> str:
+        return self.options.repo_id
+
+    def run(self) -> None:
+        plan, report = self.report.plan, self.report
+        self.prepare_repo()
+        if not plan.commits and not report.pull_request:
+            log.info("the Hub already holds exactly this build; nothing to upload")
+        with _plain_lfs_unless_xet_offered(self.api, self.repo, report.revision, bool(plan.uploads)):
+            additions = {f.path: _addition(f) for f in plan.uploads}
+            self.preupload(plan.uploads, additions)
+            if plan.via_pr or report.pull_request:
+                self.through_pull_request(additions)
+            elif plan.commits:
+                info = self.commit(plan.commits[0], additions, report.revision, False, self.options.message)
+                report.commits.append(info.oid)
+                report.head = info.oid
+        if report.head is None and not self.options.create_pr:
+            info = self.call(lambda: self.api.repo_info(self.repo, repo_type="dataset", revision=report.revision))
+            report.head = info.sha
+
+    def prepare_repo(self) -> None:
+        api, report, options = self.api, self.report, self.options
+        if not report.repo_exists:
+            self.call(lambda: api.create_repo(self.repo, repo_type="dataset", private=options.private, exist_ok=True))
+            log.info("created %s repo %s", "private" if options.private else "public", self.repo)
+        if options.gated and report.hub_gated != options.gated:  # the gate is up before any file lands
+            self.call(lambda: api.update_repo_settings(self.repo, gated=options.gated, repo_type="dataset"))
+            log.info("gated %s (%s approval)", self.repo, options.gated)
+        if not report.branch_exists and report.revision != "main":
+            branch = report.revision
+            self.call(lambda: api.create_branch(self.repo, branch=branch, repo_type="dataset", exist_ok=True))
+
+    def preupload(self, files: list[LocalFile], additions: dict[str, Any]) -> None:
+        """Every LFS file to the Hub's storage, batch by batch; regular files (card, manifest) travel inside the
+        commit."""
+        total, done, sent = sum(f.size for f in files), 0, 0
+        revision = self.report.revision
+        for batch in chunks(files, self.options.limits):
+            ops = [additions[f.path] for f in batch]
+            self.call(
+                lambda ops=ops: self.api.preupload_lfs_files(
+                    self.repo, ops, repo_type="dataset", revision=revision, free_memory=False
+                ),
+                f"upload of {batch[0].path} and {len(batch) - 1} more",
+            )
+            done, sent = done + len(batch), sent + sum(f.size for f in batch)
+            log.info("uploaded %d/%d files (%s of %s)", done, len(files), human_bytes(sent), human_bytes(total))
+
+    def through_pull_request(self, additions: dict[str, Any]) -> None:
+        report, commits = self.report, self.report.plan.commits
+        for i, planned in enumerate(commits, 1):
+            message = f"{self.options.message} ({i}/{len(commits)})"
+            if report.pull_request is None:
+                info = self.commit(planned, additions, report.revision, True, message)
+                report.pull_request, report.pr_url = info.pr_num, info.pr_url
+                _save_state(self.out_dir, self.options, report.revision, info.pr_num)
+            else:
+                info = self.commit(planned, additions, f"refs/pr/{report.pull_request}", False, message)
             report.commits.append(info.oid)
-            report.head = info.oid
-    if report.head is None and not options.create_pr:
-        report.head = _call(
-            lambda: api.repo_info(options.repo_id, repo_type="dataset", revision=report.revision).sha,
-            backoff,
-            "repo info",
-            sleep,
+        report.pr_url = report.pr_url or f"{report.url}/discussions/{report.pull_request}"
+        if self.options.create_pr:
+            return  # left open, as asked; a rerun with --create-pr adds to it
+        num = report.pull_request
+        comment = "Merged by medc push: every file of the build is in place."
+        self.call(
+            lambda: self.api.merge_pull_request(self.repo, num, repo_type="dataset", comment=comment),
+            f"merge of pull request #{num}",
         )
+        report.merged = True
+        _save_state(self.out_dir, self.options, report.revision, None)
+        log.info("merged pull request #%d into %s", num, report.revision)
 
+    def commit(
+        self, planned: PlannedCommit, additions: dict[str, Any], revision: str, create_pr: bool, message: str
+    ) -> Any:
+        from huggingface_hub import CommitOperationDelete
 
-def _prepare_repo(api: Any, report: Any, options: Any, backoff: Backoff, sleep: Callable[[float], None]) -> None:
-    repo = options.repo_id
-    if not report.repo_exists:
-        _call(
-            lambda: api.create_repo(repo, repo_type="dataset", private=options.private, exist_ok=True),
-            backoff,
-            "create repo",
-            sleep,
-        )
-        log.info("created %s repo %s", "private" if options.private else "public", repo)
-    if options.gated and report.hub_gated != options.gated:  # the gate is up before any file lands
-        _call(
-            lambda: api.update_repo_settings(repo, gated=options.gated, repo_type="dataset"),
-            backoff,
-            "gate the repo",
-            sleep,
-        )
-        log.info("gated %s (%s approval)", repo, options.gated)
-    if not report.branch_exists and report.revision != "main":
-        _call(
-            lambda: api.create_branch(repo, branch=report.revision, repo_type="dataset", exist_ok=True),
-            backoff,
-            "create branch",
-            sleep,
-        )
+        def commit() -> Any:
+            ops = [additions[f.path] for f in planned.uploads]
+            ops += [CommitOperationDelete(path_in_repo=p) for p in planned.deletions]
+            return self.api.create_commit(
+                self.repo, ops, commit_message=message, repo_type="dataset", revision=revision, create_pr=create_pr
+            )
+
+        info = self.call(commit, repr(message))
+        uploads, deletions = len(planned.uploads), len(planned.deletions)
+        log.info("commit %s → %s: %d files, %d deletions", message, info.oid[:10], uploads, deletions)
+        return info
+
+    def call(self, call: Callable[[], Any], what: str = "request") -> Any:
+        try:
+            return retry(call, self.options.backoff_policy, what, self.sleep)
+        except GaveUp as err:
+            raise PushError(
+                f"{err}. The branch still holds the previous build; rerun the same command to resume: files "
+                "already on the Hub are not uploaded again."
+            ) from err
+        except Exception as err:
+            raise friendly(err) from err
 
 
 def _addition(f: LocalFile) -> Any:
@@ -105,97 +170,6 @@ def _addition(f: LocalFile) -> Any:
     if f._sha256 and f.content is None:
         op.upload_info.sha256 = bytes.fromhex(f._sha256)
     return op
-
-
-def _preupload(
-    api: Any,
-    options: Any,
-    revision: str,
-    files: list[LocalFile],
-    additions: dict[str, Any],
-    sleep: Callable[[float], None],
-) -> None:
-    """Every LFS file to the Hub's storage, batch by batch; regular files (card, manifest) go inside the commit."""
-    total, done, sent = sum(f.size for f in files), 0, 0
-    for batch in chunks(files, options.limits):
-        ops = [additions[f.path] for f in batch]
-        _call(
-            lambda ops=ops: api.preupload_lfs_files(
-                options.repo_id, ops, repo_type="dataset", revision=revision, free_memory=False
-            ),
-            options.backoff_policy,
-            f"upload of {batch[0].path} and {len(batch) - 1} more",
-            sleep,
-        )
-        done, sent = done + len(batch), sent + sum(f.size for f in batch)
-        log.info("uploaded %d/%d files (%s of %s)", done, len(files), human_bytes(sent), human_bytes(total))
-
-
-def _through_pull_request(
-    api: Any, out_dir: Path, report: Any, options: Any, additions: dict[str, Any], sleep: Callable[[float], None]
-) -> None:
-    commits = report.plan.commits
-    for i, planned in enumerate(commits, 1):
-        message = f"{options.message} ({i}/{len(commits)})"
-        if report.pull_request is None:
-            info = _commit(api, options, planned, additions, report.revision, True, message, sleep)
-            report.pull_request, report.pr_url = info.pr_num, info.pr_url
-            _save_state(out_dir, options, report.revision, info.pr_num)
-        else:
-            ref = f"refs/pr/{report.pull_request}"
-            info = _commit(api, options, planned, additions, ref, False, message, sleep)
-        report.commits.append(info.oid)
-    report.pr_url = report.pr_url or f"{report.url}/discussions/{report.pull_request}"
-    if options.create_pr:
-        return  # left open, as asked; a rerun with --create-pr adds to it
-    num = report.pull_request
-    _call(
-        lambda: api.merge_pull_request(options.repo_id, num, repo_type="dataset", comment="Merged by medc push"),
-        options.backoff_policy,
-        f"merge of pull request #{num}",
-        sleep,
-    )
-    report.merged = True
-    _save_state(out_dir, options, report.revision, None)
-    log.info("merged pull request #%d into %s", num, report.revision)
-
-
-def _commit(
-    api: Any,
-    options: Any,
-    planned: PlannedCommit,
-    additions: dict[str, Any],
-    revision: str,
-    create_pr: bool,
-    message: str,
-    sleep: Callable[[float], None],
-) -> Any:
-    from huggingface_hub import CommitOperationDelete
-
-    def commit() -> Any:
-        ops = [additions[f.path] for f in planned.uploads]
-        ops += [CommitOperationDelete(path_in_repo=p) for p in planned.deletions]
-        return api.create_commit(
-            options.repo_id, ops, commit_message=message, repo_type="dataset", revision=revision, create_pr=create_pr
-        )
-
-    info = _call(commit, options.backoff_policy, repr(message), sleep)
-    log.info(
-        "commit %s → %s: %d files, %d deletions", message, info.oid[:10], len(planned.uploads), len(planned.deletions)
-    )
-    return info
-
-
-def _call(call: Callable[[], Any], backoff: Backoff, what: str, sleep: Callable[[float], None]) -> Any:
-    try:
-        return retry(call, backoff, what, sleep)
-    except GaveUp as err:
-        raise PushError(
-            f"{err}. The branch still holds the previous build; rerun the same command to resume: files already "
-            "on the Hub are not uploaded again."
-        ) from err
-    except Exception as err:
-        raise friendly(err) from err
 
 
 def friendly(err: Exception) -> Exception:
