@@ -245,12 +245,13 @@ def _dialogue_restrictions(facts: LicenceFacts) -> list[Restriction]:
     found = {s: n for s, n in facts.instruction_sources.items() if chatdoctor_release(s)}
     if not found:
         return []
-    releases = sorted({chatdoctor_release(s) or "" for s in found})
+    releases = sorted({chatdoctor_release(s) or "" for s in found} - {"ChatDoctor"})  # named once, below
     return [
         Restriction(
             "ChatDoctor dialogues",
-            f"{sum(found.values())} records ({_counts(found)}), ChatDoctor data ({', '.join(releases)}) "
-            f"released for non-commercial research only ({CHATDOCTOR_PAGE})",
+            f"{sum(found.values())} records ({_counts(found)}), ChatDoctor data"
+            + (f" ({', '.join(releases)})" if releases else "")
+            + f" released for non-commercial research only ({CHATDOCTOR_PAGE})",
             "I will use the ChatDoctor dialogues (HealthCareMagic-100k, iCliniq, GenMedGPT-5k) for non-commercial "
             "research only",
         )
