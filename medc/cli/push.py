@@ -60,8 +60,10 @@ def command(
 ) -> None:
     """Publish BUILD_DIR to the dataset repo REPO_ID (namespace/name).
 
-    Uses HF_ENDPOINT and HF_TOKEN, or the login cached by `hf auth login`. A rerun after an interruption uploads
-    only what is missing or changed."""
+    Uses HF_ENDPOINT and HF_TOKEN, or the login cached by `hf auth login`. Every file is uploaded before the
+    branch moves, in one step: an interrupted push leaves the previous build in place, and a rerun uploads only
+    what is missing or changed. Content whose licences forbid open redistribution (UMLS, ChatDoctor dialogues,
+    non-commercial PMC articles) needs --private, --gated or --allow-restricted."""
     from medc.publish.plan import CommitLimits
     from medc.publish.push import PushError, PushOptions, push
 

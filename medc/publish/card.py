@@ -20,8 +20,8 @@ produces, for a MedC-K build of 1000 articles (812 CC BY, 188 CC BY-NC):
     ---
     # MedC-K ...  (description, sources and processing, structure, uses, licences, limitations, citation)
 
-Everything comes from `manifest.json`, the Parquet footers (`medc/build_facts.py`), one example row per config
-and the licence columns (`medc/licences.py`); a section whose facts the manifest lacks says so, never fails.
+Everything comes from `manifest.json`, the Parquet footers (`facts.py`), one example row per config
+and the licence columns (`licences.py`); a section whose facts the manifest lacks says so, never fails.
 """
 
 from __future__ import annotations

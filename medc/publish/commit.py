@@ -85,9 +85,9 @@ class _Push:
         if not report.repo_exists:
             self.call(lambda: api.create_repo(self.repo, repo_type="dataset", private=options.private, exist_ok=True))
             log.info("created %s repo %s", "private" if options.private else "public", self.repo)
-        if options.gated and report.hub_gated != options.gated:  # the gate is up before any file lands
-            self.call(lambda: api.update_repo_settings(self.repo, gated=options.gated, repo_type="dataset"))
-            log.info("gated %s (%s approval)", self.repo, options.gated)
+        if report.gated and report.hub_gated != report.gated:  # the gate is up before any file lands
+            self.call(lambda: api.update_repo_settings(self.repo, gated=report.gated, repo_type="dataset"))
+            log.info("gated %s (%s approval)", self.repo, report.gated)
         if not report.branch_exists and report.revision != "main":
             branch = report.revision
             self.call(lambda: api.create_branch(self.repo, branch=branch, repo_type="dataset", exist_ok=True))
@@ -176,7 +176,7 @@ def friendly(err: Exception) -> Exception:
     """401/403 as what to do about them; anything else as it is."""
     status = getattr(getattr(err, "response", None), "status_code", None)
     if status in (401, 403):
-        said = getattr(getattr(err, "server_message", None), "strip", lambda: "")() or str(err).splitlines()[0]
+        said = (getattr(err, "server_message", None) or str(err).splitlines()[0]).strip()
         return PushError(
             f"the Hub refused the request (HTTP {status}: {said}): log in with `hf auth login` or set HF_TOKEN to "
             "a token with write access to this namespace"
