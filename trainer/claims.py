@@ -48,9 +48,10 @@ class Claim:
     owner: str
 
     @classmethod
-    def take(cls, path: Path, stale_after: float = STALE_AFTER_S) -> Claim | None:
+    def take(cls, path: Path, stale_after: float | None = None) -> Claim | None:
         """Claim `path`, or None when a live claim exists. A stale claim (no beat for `stale_after` seconds) is
         removed and taken over."""
+        stale_after = STALE_AFTER_S if stale_after is None else stale_after
         path.parent.mkdir(parents=True, exist_ok=True)
         owner = worker_id()
         for _ in range(2):
@@ -78,8 +79,8 @@ class Claim:
         self.path.unlink(missing_ok=True)
 
 
-def is_claimed(path: Path, stale_after: float = STALE_AFTER_S) -> bool:
-    return path.exists() and not _is_stale(path, stale_after)
+def is_claimed(path: Path, stale_after: float | None = None) -> bool:
+    return path.exists() and not _is_stale(path, STALE_AFTER_S if stale_after is None else stale_after)
 
 
 def _is_stale(path: Path, stale_after: float) -> bool:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from trainer import data as data_module
 from trainer.claims import POLL_S, Claim, is_claimed
 from trainer.data import Source, Unit, fingerprint, iter_stream, iter_unit, open_stream, units
 from trainer.fast_encode import batch_encoder
@@ -140,8 +141,9 @@ class _Work:
                         yield batch[self.column]
 
                 marker = write_part(
-                    self.entry, index, texts(), self.tokenizer, add_bos=self.add_bos, encode=self.encode
-                )
+                    self.entry, index, texts(), self.tokenizer, add_bos=self.add_bos, encode=self.encode,
+                    extra={"worker": claim.owner},
+                )  # fmt: skip
                 log.debug("%s: unit %d/%d, %d tokens", self.source.name, index + 1, len(self.units), marker["tokens"])
         finally:
             claim.release()
@@ -175,7 +177,8 @@ class _Work:
                 index += 1
             if need_tokens is not None and total >= need_tokens:
                 return True
-            for texts, after in iter_stream(open_stream(self.source, state), self.source, self.column):
+            rows = data_module.UNIT_ROWS  # read now, so a test can make units small
+            for texts, after in iter_stream(open_stream(self.source, state), self.source, self.column, rows):
                 claim.beat()
                 marker = write_part(
                     self.entry, index, [texts], self.tokenizer, add_bos=self.add_bos, encode=self.encode,
