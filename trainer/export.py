@@ -16,10 +16,12 @@ checkpoint holds the module weights whole. The model config, tokenizer and gener
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
 from trainer.checkpoint import latest_tag
+from trainer.special_tokens import RUN_INFO, as_list
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,8 @@ def export_checkpoint(run_dir: Path, out: Path | None = None, tag: str | None = 
     _set_special_ids(model.config, tokenizer)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
+    if (base / RUN_INFO).exists():
+        shutil.copyfile(base / RUN_INFO, out / RUN_INFO)
     log.info("Exported %s/%s to %s (%s, safetensors)", root, tag, out, dtype)
     return out
 
@@ -127,22 +131,26 @@ def _check_keys(model: Any, result: Any) -> None:
 
 
 def generation_config(base: Path, tokenizer: Any) -> Any:
-    """The base model's generation config (sampling defaults kept) with the tokenizer's special ids."""
+    """The run's generation config (sampling defaults kept): its EOS ids are the union `medc train` wrote (base
+    model's, tokenizer's, the chat template's end of turn), plus the tokenizer's EOS should it be missing; never
+    replaced by the tokenizer's single EOS (Llama 3.1 Instruct stops on three)."""
     from transformers import GenerationConfig
 
     try:
         config = GenerationConfig.from_pretrained(base)
     except OSError:
         config = GenerationConfig()
+    eos = list(dict.fromkeys(as_list(config.eos_token_id) + as_list(tokenizer.eos_token_id)))
     config.bos_token_id = tokenizer.bos_token_id
-    config.eos_token_id = tokenizer.eos_token_id
+    config.eos_token_id = eos[0] if len(eos) == 1 else eos
     config.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     return config
 
 
 def _set_special_ids(config: Any, tokenizer: Any) -> None:
     config.bos_token_id = tokenizer.bos_token_id
-    config.eos_token_id = tokenizer.eos_token_id
+    if config.eos_token_id is None:  # the base model's own (one id or several) stays
+        config.eos_token_id = tokenizer.eos_token_id
     config.pad_token_id = tokenizer.pad_token_id
 
 

@@ -260,11 +260,24 @@ def _write_run_files(
     (out / "config.toml").write_text(f"# medc train {stage}\n" + to_toml(to_dict(cfg)))
     (out / "deepspeed.json").write_text(json.dumps(ds_config, indent=1))
     (out / "data.json").write_text(json.dumps(summary, indent=1, default=str))
+    from transformers import GenerationConfig
+
+    from trainer.special_tokens import stop_ids, write_run_info
+
     base = out / "base"
     model.config.save_pretrained(base)
-    if model.generation_config is not None:
-        model.generation_config.save_pretrained(base)
+    template = getattr(cfg.data, "template", None)
+    generation = model.generation_config or GenerationConfig()
+    eos = stop_ids(
+        base_generation_eos=generation.eos_token_id,
+        model_eos=model.config.eos_token_id,
+        tokenizer=tokenizer,
+        template=template,
+    )
+    generation.eos_token_id = eos[0] if len(eos) == 1 else eos
+    generation.save_pretrained(base)
     tokenizer.save_pretrained(base)
+    write_run_info(base, stage=stage, template=template)
 
 
 def _count_params(model: Any) -> int:

@@ -208,3 +208,23 @@ def test_stream_from_a_build_counts_rejections(assets, tokenizer, tmp_path):
     assert summary["sources"]["dialogue"]["rejected"] == {} and summary["sources"]["dialogue"]["truncated"] == 0
     batch = stream.next_micro_batch()
     assert set(batch) == {"input_ids", "targets", "attention_mask", "n_tokens"}
+
+
+def test_a_chat_templates_own_error_is_a_counted_rejection(assets, tmp_path):
+    """stands for chat templates that `raise_exception('Conversation roles must alternate user/assistant...')`
+    (Llama 2's, Mistral's): such records are counted by reason, the others train."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(assets["model"])
+    tokenizer.chat_template = (
+        "{% if messages|length > 2 %}{{ raise_exception('Only one user turn and one answer, please') }}{% endif %}"
+        "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}</s>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|assistant|>\n{% endif %}"
+    )
+    with pytest.raises(TemplateError, match="chat template error: Only one user turn"):
+        render_segments(DIALOGUE, "chat", tokenizer)
+    data = SFTData(path=str(assets["medc_i"]), template="chat", seq_len=256, cache_dir=str(tmp_path))
+    stream = SFTStream.prepare(data, tokenizer, seed=0, micro_batch=2, grad_accum=1)
+    dialogue = stream.summary()["sources"]["dialogue"]
+    assert dialogue["rejected"] == {"template: chat template error: Only one user turn and one answer, please": 16}
+    assert dialogue["examples"] == 48 - 16  # every third dialogue has two turns

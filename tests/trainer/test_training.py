@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.trainer.trainer_fixtures import build_medc_k
+from tests.trainer.trainer_fixtures import build_medc_k, chatml_model
 from trainer.config import EngineConfig, OptimConfig, PretrainConfig, PretrainData, SFTConfig, SFTData
 
 pytest.importorskip("deepspeed")
@@ -123,13 +123,26 @@ def sft_config(assets, out, *, steps, micro_batch=4, grad_accum=2, packing=True,
     )
 
 
-def test_sft_loss_goes_down(assets, tmp_path):
+def test_sft_with_a_chatml_template_learns_and_exports_every_stop_token(assets, tmp_path):
+    """ZeRO-1 in bf16 with fp32 gradient accumulation (DeepSpeed's BF16_Optimizer, whose checkpoint export reads
+    itself), a ChatML template whose `<|im_end|>` is not the EOS: the exported generation config stops on the base
+    config's EOS ids and on `<|im_end|>`, and says it was tuned with the chat template."""
+    from transformers import AutoTokenizer, GenerationConfig
+
     from trainer.loop import run
 
-    summary = run(sft_config(assets, tmp_path / "sft", steps=6))
+    model = chatml_model(assets, tmp_path / "chatml")
+    summary = run(replace(sft_config(assets, tmp_path / "sft", steps=6), model=str(model)))
     assert summary["losses"][-1] < summary["losses"][0] - 0.5
     rows = [json.loads(x) for x in (tmp_path / "sft" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows if "val_loss" in r] == [3, 6]
+    final = tmp_path / "sft" / "final"
+    tokenizer = AutoTokenizer.from_pretrained(final)
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert im_end != tokenizer.eos_token_id
+    eos = GenerationConfig.from_pretrained(final).eos_token_id
+    assert eos == [tokenizer.eos_token_id, tokenizer.unk_token_id, im_end]
+    assert json.loads((final / "medc.json").read_text()) == {"stage": "sft", "template": "chat"}
 
 
 def test_loss_is_normalized_by_target_tokens_across_accumulation(assets, tmp_path):
