@@ -33,6 +33,10 @@ from trainer.sft import PREAMBLE_INPUT, TURN_INPUT
 TASKS = ("medqa", "medmcqa", "pubmedqa")
 LETTERS = string.ascii_uppercase
 
+# The harness release whose tasks and HF backend the loglik scores were checked against, item by item
+# (tests/trainer/test_lm_eval_parity.py: per-choice log-likelihoods within 1e-6, same acc and acc_norm, with
+# add_bos False = its default and True = its `add_bos_token=True`).
+HARNESS_VERSION = "lm-eval 0.4.13"
 # Bump a version whenever the text a model sees changes; reports carry it.
 LOGLIK_PROMPTS = {
     "medqa": "lm-eval/medqa_4options@v1",

@@ -19,7 +19,14 @@ from trainer.evaluate.benchmark import Benchmark
 from trainer.evaluate.generate import generate_texts
 from trainer.evaluate.loglik import score_choices
 from trainer.evaluate.model import LoadedModel
-from trainer.evaluate.prompts import chat_prompt, generate_prompt, loglik_choices, loglik_context, prompt_version
+from trainer.evaluate.prompts import (
+    HARNESS_VERSION,
+    chat_prompt,
+    generate_prompt,
+    loglik_choices,
+    loglik_context,
+    prompt_version,
+)
 from trainer.evaluate.report import EvalSummary, ItemResult, accuracy_metrics
 
 log = logging.getLogger(__name__)
@@ -128,4 +135,9 @@ def _versions() -> dict[str, str]:
     import torch
     import transformers
 
-    return {"medc": medc.__version__, "torch": torch.__version__, "transformers": transformers.__version__}
+    return {
+        "medc": medc.__version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "loglik_parity": HARNESS_VERSION,
+    }
