@@ -148,12 +148,24 @@ def has_split(source: Source) -> bool:
     root = Path(source.location)
     if root.is_dir() and (root / "data").is_dir():
         return False  # a medc build directory without this config or split
+    if source.stream:  # asked without downloading: a streamed source is read only as far as the plan needs
+        return root.is_file() or _hub_has_split(source)
     try:
         source._hub  # noqa: B018 - loads (and caches) the dataset
     except (ValueError, FileNotFoundError) as exc:
         log.debug("%s: %s", source.describe(), exc)
         return False
     return True
+
+
+def _hub_has_split(source: Source) -> bool:
+    import datasets
+
+    try:
+        return source.split in datasets.get_dataset_split_names(source.location, source.config)
+    except (ValueError, FileNotFoundError) as exc:
+        log.debug("%s: %s", source.describe(), exc)
+        return False
 
 
 def iter_columns(source: Source, columns: list[str], batch_size: int = 1000) -> Iterator[dict[str, list[Any]]]:
