@@ -47,11 +47,14 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
     if resume:  # before the slow model load: a mismatch shows at once
         check_resume(*checkpoint_for(resume, out), key)
     ds_config = engine.deepspeed_config(cfg.engine, cfg.optim, world=dist.world, device=dist.device)
-    model = engine.load_model(cfg.model, cfg.engine, ds_config, dist.device)
     if getattr(cfg.data, "isolate_documents", False) or getattr(cfg.data, "packing", False):
+        from transformers import AutoConfig
+
         from trainer.attention import check_isolation
 
-        check_isolation(model.config, cfg.engine.attention, dist.device)
+        # before the model loads: under ZeRO-3 loading registers a config that would partition the toy model too
+        check_isolation(AutoConfig.from_pretrained(cfg.model), cfg.engine.attention, dist.device)
+    model = engine.load_model(cfg.model, cfg.engine, ds_config, dist.device)
     if dist.is_main:
         _write_run_files(out, cfg, ds_config, model, tokenizer, stream.summary())
     n_params = _count_params(model)
