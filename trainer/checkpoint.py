@@ -11,14 +11,18 @@ states and the data position.
 
 `latest` is written only after every rank has finished writing, so a job killed mid-save resumes from the
 previous checkpoint instead of a half-written one. DeepSpeed's own `latest` file is not used for that reason.
+`latest` itself is replaced atomically (a temporary file, then a rename), so it is never empty or half-written.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import shutil
+import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +76,26 @@ def save_checkpoint(
     torch.save({"rng": rng_state(), "data": rank_state}, directory / f"medc_rank{rank:05d}.pt")
     dist.barrier()
     if rank == 0:
-        (directory / "trainer_state.json").write_text(json.dumps(trainer_state, indent=1))
-        (root / LATEST).write_text(tag)
+        write_atomic(directory / "trainer_state.json", json.dumps(trainer_state, indent=1))
+        write_atomic(root / LATEST, tag)
         _prune(root, keep)
     dist.barrier()
     log.info("Saved checkpoint %s", directory)
     return directory
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step: readers see the old content or the new, never a partial file.
+    The temporary name carries host and a uuid, so processes on several machines sharing the disk never collide."""
+    tmp = path.with_name(f".{path.name}.{socket.gethostname()}-{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _prune(root: Path, keep: int) -> None:

@@ -36,6 +36,7 @@ DEFAULT_MIX = {"books": 15.0, "papers": 4.0, "general": 1.0}
 TEMPLATES = ("pmc_llama", "chat")
 ATTENTION = ("sdpa", "flash_attention_2", "eager")
 PRECISIONS = ("bf16", "fp16", "fp32")
+GRAD_DTYPES = ("fp32", "precision")
 OPTIMIZERS = ("auto", "torch", "deepspeed")
 
 
@@ -98,6 +99,11 @@ class EngineConfig:
     kernels and faster steps on a GPU (MFU 36% -> 54% for a 1B LLaMA on an H100 with ZeRO-2), after a compile of a
     minute or so at the first step. Off by default: on a GPU it is checked with ZeRO-2 only (with ZeRO-3 a 1.1B
     model ran out of memory at micro-batch 8; with gradient checkpointing an H100 showed no memory saving)."""
+    grad_accum_dtype: str = "fp32"
+    """Dtype gradients are accumulated over micro-batches and reduced across ranks in: `fp32` (as Megatron and
+    torchtitan do; DeepSpeed's `data_types.grad_accum_dtype` + `communication_data_type`) or `precision` (the
+    training precision, DeepSpeed's default: bf16 sums lose the low bits of small gradients). ZeRO-0 has no fp32
+    accumulation in DeepSpeed: it keeps the training precision and warns."""
 
     def __post_init__(self) -> None:
         if self.zero_stage not in (0, 1, 2, 3):
@@ -110,6 +116,8 @@ class EngineConfig:
             raise ValueError(f"attention must be one of {ATTENTION}, got {self.attention!r}")
         if self.micro_batch_size < 1 or self.grad_accum < 1:
             raise ValueError("micro_batch_size and grad_accum must be >= 1")
+        if self.grad_accum_dtype not in GRAD_DTYPES:
+            raise ValueError(f"grad_accum_dtype must be one of {GRAD_DTYPES}, got {self.grad_accum_dtype!r}")
 
 
 @dataclass(frozen=True)
@@ -142,9 +150,14 @@ class PretrainData:
     token_budget: int | None = None
     """Train on this many tokens instead of a number of epochs."""
     val_sequences: int = 16
-    """Packed sequences held out of each source for validation loss."""
+    """Validation sequences per source, packed from whole documents held out of training (random documents
+    holding about this many sequences, at most a tenth of the source's documents)."""
     cache_dir: str | None = None
-    """Where tokenized data is cached (default: $MEDC_CACHE/tokens or ~/.cache/medc/tokens)."""
+    """Where tokenized data is cached (default: $MEDC_CACHE/tokens or ~/.cache/medc/tokens). Put it on shared
+    storage to tokenize once per cluster; `medc train tokenize` fills it before the job."""
+    stream: bool | None = None
+    """Read sources as streams (`datasets` streaming), tokenizing only as many rows as the plan needs. Default:
+    streamed when the location is not on this machine (a Hub dataset id), read from disk otherwise."""
 
     def __post_init__(self) -> None:
         if self.epochs is not None and self.token_budget is not None:
@@ -221,6 +234,9 @@ class RunFields:
     """Peak dense TFLOP/s of one device for MFU; default: looked up from the GPU name (unknown on CPU)."""
     export_dtype: str = "bfloat16"
     """Dtype of the exported model weights: bfloat16, float16 or float32."""
+    dist_timeout_min: float = 30.0
+    """Timeout of every collective (barriers, all-reduces), in minutes. Tokenizing never happens inside one:
+    ranks share the work through files in the cache (see `medc train tokenize`)."""
 
     def __post_init__(self) -> None:
         if not self.model:
@@ -231,6 +247,8 @@ class RunFields:
             raise ValueError(f"max_steps must be >= 1, got {self.max_steps}")
         if self.save_every < 1 or self.log_every < 1 or self.eval_every < 0 or self.eval_batches < 1:
             raise ValueError("save_every, log_every and eval_batches must be >= 1; eval_every >= 0")
+        if self.dist_timeout_min <= 0:
+            raise ValueError(f"dist_timeout_min must be positive, got {self.dist_timeout_min}")
         if self.export_dtype not in ("bfloat16", "float16", "float32"):
             raise ValueError(f"export_dtype must be bfloat16, float16 or float32, got {self.export_dtype!r}")
         if not getattr(self.data, "path", ""):

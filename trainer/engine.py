@@ -44,8 +44,11 @@ class DistInfo:
         return self.rank == 0
 
 
-def init_distributed() -> DistInfo:
-    """Join the process group the launcher set up, or make a single-process one (gloo on CPU)."""
+def init_distributed(timeout_min: float = 30.0) -> DistInfo:
+    """Join the process group the launcher set up, or make a single-process one (gloo on CPU). Every collective
+    of the group times out after `timeout_min` minutes (DeepSpeed's default is 10 minutes with NCCL)."""
+    from datetime import timedelta
+
     import deepspeed
     from deepspeed.accelerator import get_accelerator
 
@@ -56,7 +59,11 @@ def init_distributed() -> DistInfo:
         rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
         if accelerator.device_name() == "cpu" and world == 1:
             _skip_shared_memory_allreduce()
-        deepspeed.init_distributed(dist_backend=accelerator.communication_backend_name(), verbose=False)
+        deepspeed.init_distributed(
+            dist_backend=accelerator.communication_backend_name(),
+            verbose=False,
+            timeout=timedelta(minutes=timeout_min),
+        )
     finally:
         # The group exists now; left in the environment, these would make a `medc train` started from this
         # process (a test, a notebook) believe it was launched, and join this group's port.
@@ -131,6 +138,7 @@ def deepspeed_config(engine: EngineConfig, optim: OptimConfig, *, world: int, de
         "bf16": {"enabled": engine.precision == "bf16"},
         "fp16": {"enabled": engine.precision == "fp16", "loss_scale": 0, "initial_scale_power": 16},
         "zero_optimization": zero,
+        **grad_dtypes(engine),
         "zero_allow_untested_optimizer": True,
         "steps_per_print": 1 << 30,
         "wall_clock_breakdown": False,
@@ -148,6 +156,25 @@ def deepspeed_config(engine: EngineConfig, optim: OptimConfig, *, world: int, de
     else:
         config["zero_force_ds_cpu_optimizer"] = False
     return config
+
+
+def grad_dtypes(engine: EngineConfig) -> dict[str, Any]:
+    """Accumulate and reduce gradients in fp32 when asked (and training in bf16/fp16). DeepSpeed 0.19 honours
+    `data_types.grad_accum_dtype` in ZeRO-1 (its BF16_Optimizer: fp32 gradient buffers), ZeRO-2 (a separate fp32
+    accumulation partition) and ZeRO-3; `communication_data_type` sets the dtype of the reduce-scatter /
+    all-reduce. ZeRO-0 (plain data parallel) refuses a grad_accum_dtype other than the model's (NotImplementedError
+    in `_do_optimizer_sanity_check`), so there gradients stay in the training precision, with a warning."""
+    if engine.grad_accum_dtype != "fp32" or engine.precision == "fp32":
+        return {}
+    if engine.zero_stage == 0:
+        log.warning(
+            "ZeRO-0: DeepSpeed accumulates and reduces %s gradients in %s (it has fp32 accumulation only with "
+            "ZeRO); use zero_stage >= 1 for fp32, or set engine.grad_accum_dtype='precision' to silence this",
+            engine.precision,
+            engine.precision,
+        )
+        return {}
+    return {"data_types": {"grad_accum_dtype": "fp32"}, "communication_data_type": "fp32"}
 
 
 def load_tokenizer(ref: str) -> Any:

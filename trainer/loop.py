@@ -23,6 +23,7 @@ import numpy as np
 from medc.config import to_dict
 from trainer.config import PretrainConfig, RunFields, SFTConfig, to_toml
 from trainer.packing import IGNORE
+from trainer.resume import check_out_dir, check_resume, checkpoint_for, data_key, restore
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +34,34 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
 
     from trainer import engine
 
-    dist = engine.init_distributed()
+    dist = engine.init_distributed(cfg.dist_timeout_min)
     if not dist.is_main:  # every rank sees the same data and settings; rank 0 speaks for all
         logging.getLogger("trainer").setLevel(logging.ERROR)
-    _seed(cfg.seed)
+    _seed(rank_seed(cfg.seed, dist.rank))
     out = Path(cfg.out)
-    _check_out_dir(out, resume)
+    check_out_dir(out, resume)
     tokenizer = engine.load_tokenizer(cfg.model)
     stream = _prepare_stream(cfg, tokenizer, dist)
     total_steps = cfg.max_steps or stream.total_steps
+    key = data_key(cfg, stream, total_steps)
+    if resume:  # before the slow model load: a mismatch shows at once
+        check_resume(*checkpoint_for(resume, out), key)
     ds_config = engine.deepspeed_config(cfg.engine, cfg.optim, world=dist.world, device=dist.device)
+    if getattr(cfg.data, "isolate_documents", False) or getattr(cfg.data, "packing", False):
+        from transformers import AutoConfig
+
+        from trainer.attention import check_isolation
+
+        # before the model loads: under ZeRO-3 loading registers a config that would partition the toy model too
+        check_isolation(AutoConfig.from_pretrained(cfg.model), cfg.engine.attention, dist.device)
     model = engine.load_model(cfg.model, cfg.engine, ds_config, dist.device)
     if dist.is_main:
         _write_run_files(out, cfg, ds_config, model, tokenizer, stream.summary())
     n_params = _count_params(model)
     ds_engine = engine.build_engine(model, cfg, ds_config, total_steps=total_steps, device=dist.device)
-    state = {"step": 0, "tokens_seen": 0, "data_key": data_key(cfg, stream)}
+    state = {"step": 0, "tokens_seen": 0, "data_key": key}
     if resume:
-        state = _restore(ds_engine, stream, resume, out, dist.rank, state["data_key"])
+        state = restore(ds_engine, stream, resume, out, dist.rank, key)
     log_ = _metrics_log(cfg, model.config, n_params, total_steps, dist, state["step"])
     log.info(
         "Training %s (%.1fM parameters) for %d steps on %d %s process(es), ZeRO-%d, %s",
@@ -77,43 +88,6 @@ def run(cfg: RunFields, resume: str | None = None) -> dict[str, Any]:
 
         summary["export"] = str(export_model(out, cfg.export_dtype, is_main=dist.is_main))
     return summary
-
-
-def data_key(cfg: RunFields, stream: Any) -> dict[str, Any]:
-    """What the data position in a checkpoint is relative to: a resume with other data or packing is refused."""
-    sizes = {name: len(items) for name, items in stream.sampler.items.items()}
-    return {
-        "seq_len": cfg.data.seq_len,
-        "items": sizes,
-        "world": stream.world,
-        "micro_batch": stream.micro_batch,
-        "packing": getattr(cfg.data, "packing", False),
-    }
-
-
-def _check_out_dir(out: Path, resume: str | None) -> None:
-    from trainer.checkpoint import latest_tag
-
-    tag = latest_tag(out / "checkpoints")
-    if tag and not resume:
-        raise ValueError(
-            f"{out} already has checkpoints (latest {tag}); pass --resume to continue that run, or choose another --out"
-        )
-
-
-def _restore(ds_engine: Any, stream: Any, resume: str, out: Path, rank: int, key: dict[str, Any]) -> dict[str, Any]:
-    from trainer import checkpoint
-
-    root, tag = checkpoint.resolve_resume(resume, out)
-    state, data_state = checkpoint.load_checkpoint(ds_engine, root, tag, rank=rank)
-    saved = state.get("data_key")
-    if saved is not None and saved != key:
-        raise ValueError(
-            f"{root / tag} was written for other data or batch settings ({saved}), not {key}; "
-            "an exact resume needs the same data, seq_len, batch and world size"
-        )
-    stream.load_state_dict(data_state)
-    return state
 
 
 def _metrics_log(cfg: RunFields, model_config: Any, n_params: int, total_steps: int, dist: Any, step: int) -> Any:
@@ -212,10 +186,12 @@ def train_step(
 def token_loss_sum(model: Any, batch: dict[str, Any], torch: Any, compiled: bool = False) -> Any:
     """Summed cross-entropy over the batch's target tokens (computed in fp32; with `compiled`, the fp32 cast and
     the loss are one fused kernel, so the fp32 logits are never written out)."""
+    from trainer.attention import model_dtype, model_inputs
+
     device = model.device
-    inputs = {
-        k: torch.from_numpy(batch[k]).to(device) for k in ("input_ids", "position_ids", "attention_mask") if k in batch
-    }
+    module = getattr(model, "module", model)
+    attention = getattr(module.config, "_attn_implementation", "sdpa")
+    inputs = model_inputs(batch, attention=attention, dtype=model_dtype(module), device=device)
     targets = torch.from_numpy(batch["targets"]).to(device)
     logits = model(**inputs, use_cache=False).logits
     return (compiled_cross_entropy() if compiled else summed_cross_entropy)(logits, targets)
@@ -252,13 +228,15 @@ def evaluate(ds_engine: Any, batches: list[dict[str, Any]], torch: Any, compiled
 
 
 def _prepare_stream(cfg: RunFields, tokenizer: Any, dist: Any) -> Any:
-    """Tokenize on the first process of each node while the others wait, then everyone reads the cache."""
-    import torch.distributed as tdist
+    """The data stream of this rank. Data not yet in the cache is tokenized here by every rank together, each
+    claiming units through files (`trainer.tokenize_work`); no rank waits in a collective meanwhile, so no
+    collective timeout can fire, however long tokenizing takes. `medc train tokenize` does it ahead of the job."""
+    import os
 
+    from medc.runner import default_workers
     from trainer.pretrain_data import PretrainStream
     from trainer.sft_data import SFTStream
 
-    kind = PretrainStream if isinstance(cfg, PretrainConfig) else SFTStream
     args = {
         "seed": cfg.seed,
         "micro_batch": cfg.engine.micro_batch_size,
@@ -266,12 +244,11 @@ def _prepare_stream(cfg: RunFields, tokenizer: Any, dist: Any) -> Any:
         "world": dist.world,
         "rank": dist.rank,
     }
-    if dist.local_rank != 0:
-        tdist.barrier()
-    stream = kind.prepare(cfg.data, tokenizer, **args)
-    if dist.local_rank == 0:
-        tdist.barrier()
-    return stream
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    threads = max(1, default_workers() // local_world)  # the ranks of a node share its cores
+    if isinstance(cfg, PretrainConfig):
+        return PretrainStream.prepare(cfg.data, tokenizer, max_steps=cfg.max_steps, threads=threads, **args)
+    return SFTStream.prepare(cfg.data, tokenizer, **args)
 
 
 def _write_run_files(
@@ -286,11 +263,24 @@ def _write_run_files(
     (out / "config.toml").write_text(f"# medc train {stage}\n" + to_toml(to_dict(cfg)))
     (out / "deepspeed.json").write_text(json.dumps(ds_config, indent=1))
     (out / "data.json").write_text(json.dumps(summary, indent=1, default=str))
+    from transformers import GenerationConfig
+
+    from trainer.special_tokens import stop_ids, write_run_info
+
     base = out / "base"
     model.config.save_pretrained(base)
-    if model.generation_config is not None:
-        model.generation_config.save_pretrained(base)
+    template = getattr(cfg.data, "template", None)
+    generation = model.generation_config or GenerationConfig()
+    eos = stop_ids(
+        base_generation_eos=generation.eos_token_id,
+        model_eos=model.config.eos_token_id,
+        tokenizer=tokenizer,
+        template=template,
+    )
+    generation.eos_token_id = eos[0] if len(eos) == 1 else eos
+    generation.save_pretrained(base)
     tokenizer.save_pretrained(base)
+    write_run_info(base, stage=stage, template=template)
 
 
 def _count_params(model: Any) -> int:
@@ -302,6 +292,12 @@ def _as_float(value: Any) -> float | None:
     if value is None:
         return None
     return float(value.item() if hasattr(value, "item") else value)
+
+
+def rank_seed(seed: int, rank: int) -> int:
+    """The seed of a rank's own randomness (dropout, sampling in the model): distinct per rank, so ranks do not
+    drop the same units. The data order does not use it: it is global, seeded by `seed` alone."""
+    return int(np.random.SeedSequence([seed, rank]).generate_state(1)[0])
 
 
 def _seed(seed: int) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainer.token_cache import TokenizedCorpus
+from trainer.token_cache import TokenizedCorpus, TokenStream
 
 IGNORE = -100
 
@@ -41,10 +41,14 @@ class PackedSequence:
 class PackedSequences:
     """Random access to the packed sequences of one corpus."""
 
-    def __init__(self, corpus: TokenizedCorpus, seq_len: int, pad_id: int, isolate: bool = False) -> None:
+    def __init__(
+        self, corpus: TokenizedCorpus, seq_len: int, pad_id: int, isolate: bool = False, limit: int | None = None
+    ) -> None:
         self.corpus, self.seq_len, self.pad_id, self.isolate = corpus, seq_len, pad_id, isolate
         n = corpus.n_tokens
         self._len = -(-(n - 1) // seq_len) if n > 1 else 0
+        if limit is not None:  # the first `limit` sequences only
+            self._len = min(self._len, limit)
 
     def __len__(self) -> int:
         return self._len
@@ -55,7 +59,7 @@ class PackedSequences:
         L, n = self.seq_len, self.corpus.n_tokens
         start = index * L
         stop = min(start + L + 1, n)  # one token more than the inputs: the last target
-        window = np.asarray(self.corpus.tokens[start:stop], dtype=np.int64)
+        window = np.asarray(self.corpus.tokens[start:stop], dtype=np.int64)  # reads across parts and gaps
         inputs = np.full(L, self.pad_id, np.int64)
         targets = np.full(L, IGNORE, np.int64)
         n_in = min(L, len(window))
@@ -71,3 +75,21 @@ class PackedSequences:
             segment[restarts] = restarts
             positions -= np.maximum.accumulate(segment)
         return PackedSequence(inputs, targets, positions, n_in)
+
+
+def select_documents(corpus: TokenizedCorpus, doc_ids: np.ndarray) -> TokenizedCorpus:
+    """The corpus of documents `doc_ids` (ascending) only, in order, without copying tokens: each run of
+    consecutive documents is a slice of the memory-mapped parts."""
+    starts = corpus.doc_starts
+    lens = np.diff(starts)[doc_ids]
+    runs: list[np.ndarray] = []
+    if len(doc_ids):
+        breaks = np.flatnonzero(np.diff(doc_ids) != 1) + 1
+        firsts = np.concatenate([[0], breaks])
+        lasts = np.concatenate([breaks, [len(doc_ids)]]) - 1
+        for a, b in zip(doc_ids[firsts], doc_ids[lasts], strict=True):
+            lo, hi = int(starts[a]), int(starts[b + 1])
+            runs += corpus.tokens.pieces(lo, hi) if isinstance(corpus.tokens, TokenStream) else [corpus.tokens[lo:hi]]
+    doc_starts = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    dtype = getattr(corpus.tokens, "dtype", np.uint16)
+    return TokenizedCorpus(corpus.name, TokenStream(runs, dtype), doc_starts, corpus.path, corpus.skipped_empty)

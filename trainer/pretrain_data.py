@@ -2,11 +2,14 @@
 
     >>> stream = PretrainStream.prepare(cfg.data, tokenizer, seed=42, micro_batch=4, grad_accum=8, world=1, rank=0)
     >>> stream.summary()["sources"]["books"]
-    {'documents': 120, 'tokens': 1843211, 'sequences': 900, 'validation': 16, 'share': 0.75}
+    {'documents': 120, 'tokens': 1843211, 'sequences': 893, 'validation': 16, 'validation_documents': 2, ...}
     >>> batches = stream.next_step()    # grad_accum micro-batches: input_ids, targets [4, 2048]
 
 The stream is global and identical on every rank: each draw of `micro_batch * world` sequences is split by rank,
 so the sampler state (`drawn`, `taken` per source) is the exact data position of the whole job.
+
+Validation holds out whole documents (`sampler.holdout_documents`), packed apart from the training documents, so
+no held-out text is ever trained on. What is tokenized, and how far, is `trainer.pretrain_plan`'s business.
 """
 
 from __future__ import annotations
@@ -19,20 +22,30 @@ import numpy as np
 
 from trainer.config import PretrainData
 from trainer.data import Source, has_split
-from trainer.packing import IGNORE, PackedSequences
-from trainer.sampler import MixtureSampler, split_holdout
-from trainer.token_cache import TokenizedCorpus, tokenize_corpus
+from trainer.packing import IGNORE, PackedSequences, select_documents
+from trainer.sampler import MixtureSampler, holdout_documents
+from trainer.token_cache import TokenizedCorpus
 
 log = logging.getLogger(__name__)
 
 MEDC_K_CONFIGS = ("papers", "books")
 
 
+def streamed(data: PretrainData, location: str) -> bool:
+    """Whether a source at `location` is streamed: `data.stream`, or by default when it is not on this machine
+    (a Hub id: streamed, so only the rows the plan needs are ever downloaded)."""
+    from pathlib import Path
+
+    return data.stream if data.stream is not None else not Path(location).exists()
+
+
 def pretrain_sources(data: PretrainData) -> list[Source]:
     """The sources named in `data.mix` with a positive weight that exist; absent ones are reported, not fatal."""
-    candidates = {name: Source(name, data.path, name) for name in MEDC_K_CONFIGS}
+    k_stream = streamed(data, data.path)
+    candidates = {name: Source(name, data.path, name, stream=k_stream) for name in MEDC_K_CONFIGS}
     if data.general:
-        candidates["general"] = Source("general", data.general, data.general_name, data.general_split)
+        g_stream = streamed(data, data.general)
+        candidates["general"] = Source("general", data.general, data.general_name, data.general_split, g_stream)
     unknown = sorted(set(data.mix) - set(candidates) - {"general"})
     if unknown:
         raise ValueError(f"data.mix names {unknown}, which is not a source; sources are papers, books and general")
@@ -70,7 +83,7 @@ class PretrainStream:
     def __init__(
         self,
         packed: dict[str, PackedSequences],
-        holdout: dict[str, np.ndarray],
+        validation: dict[str, PackedSequences],
         sampler: MixtureSampler,
         *,
         micro_batch: int,
@@ -78,10 +91,12 @@ class PretrainStream:
         world: int,
         rank: int,
         total_samples: int,
+        corpora: dict[str, TokenizedCorpus] | None = None,
     ) -> None:
-        self.packed, self.holdout, self.sampler = packed, holdout, sampler
+        self.packed, self.validation, self.sampler = packed, validation, sampler
         self.micro_batch, self.grad_accum, self.world, self.rank = micro_batch, grad_accum, world, rank
         self.total_samples = total_samples
+        self.corpora = corpora or {}
         self._isolate = any(p.isolate for p in packed.values())
         self.total_steps = max(1, math.ceil(total_samples / (micro_batch * grad_accum * world)))
 
@@ -96,13 +111,16 @@ class PretrainStream:
         grad_accum: int,
         world: int = 1,
         rank: int = 0,
+        max_steps: int | None = None,
+        threads: int | None = None,
     ) -> PretrainStream:
-        corpora = {
-            s.name: tokenize_corpus(
-                s, tokenizer, column=data.text_column, add_bos=data.add_bos, cache_dir=data.cache_dir
-            )
-            for s in pretrain_sources(data)
-        }
+        """Tokenize what the plan needs (shared with other ranks through the cache, no collective), then build."""
+        from trainer.pretrain_plan import tokenize_for_plan
+
+        batch = micro_batch * grad_accum * world
+        corpora = tokenize_for_plan(
+            data, tokenizer, seed=seed, global_batch=batch, max_steps=max_steps, threads=threads
+        )
         return cls.from_corpora(
             corpora,
             data,
@@ -127,21 +145,21 @@ class PretrainStream:
         world: int = 1,
         rank: int = 0,
     ) -> PretrainStream:
-        packed = {n: PackedSequences(c, data.seq_len, pad_id, data.isolate_documents) for n, c in corpora.items()}
-        train, holdout = {}, {}
-        for name, seqs in packed.items():
-            train[name], holdout[name] = split_holdout(len(seqs), data.val_sequences, seed, name)
-        sampler = MixtureSampler(train, data.mix, seed)
+        train, validation = {}, {}
+        for name, corpus in corpora.items():
+            train[name], validation[name] = split_documents(corpus, data, pad_id, seed)
+        sampler = MixtureSampler({n: np.arange(len(s)) for n, s in train.items()}, data.mix, seed)
         total = planned_samples(data, {n: len(ids) for n, ids in sampler.items.items()}, sampler.shares)
         return cls(
-            packed,
-            holdout,
+            train,
+            validation,
             sampler,
             micro_batch=micro_batch,
             grad_accum=grad_accum,
             world=world,
             rank=rank,
             total_samples=total,
+            corpora=corpora,
         )
 
     def next_micro_batch(self) -> dict[str, np.ndarray]:
@@ -154,11 +172,11 @@ class PretrainStream:
 
     def validation_batches(self, max_batches: int) -> list[dict[str, Any]]:
         """This rank's share of the held-out sequences, all sources interleaved, in micro-batches."""
-        held = [(name, int(i)) for name, ids in self.holdout.items() for i in ids]
+        held = [(name, i) for name, seqs in self.validation.items() for i in range(len(seqs))]
         mine = rank_share(held, self.rank, self.world, max_batches * self.micro_batch)
         batches = []
         for k in range(0, len(mine), self.micro_batch):
-            seqs = [self.packed[n][i] for (n, i), _ in mine[k : k + self.micro_batch]]
+            seqs = [self.validation[n][i] for (n, i), _ in mine[k : k + self.micro_batch]]
             for seq, (_, counted) in zip(seqs, mine[k : k + self.micro_batch], strict=True):
                 if not counted:
                     seq.targets[:] = IGNORE
@@ -172,18 +190,42 @@ class PretrainStream:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.sampler.load_state_dict(state["sampler"])
 
+    def fingerprints(self) -> dict[str, str]:
+        """Per source, the cache entry (data, tokenizer and settings) and how much of it this run uses."""
+        return {name: corpus.key for name, corpus in self.corpora.items()}
+
     def summary(self) -> dict[str, Any]:
         sources = {}
         for name, seqs in self.packed.items():
-            corpus = seqs.corpus
+            corpus, val = self.corpora.get(name, seqs.corpus), self.validation[name]
             sources[name] = {
                 "documents": corpus.n_docs,
                 "tokens": corpus.n_tokens,
+                "complete": getattr(corpus, "complete", True),
                 "sequences": len(seqs),
-                "validation": len(self.holdout[name]),
+                "validation": len(val),
+                "validation_documents": val.corpus.n_docs,
                 "share": round(self.sampler.shares.get(name, 0), 4),
             }
         return {"sources": sources, "total_samples": self.total_samples, "total_steps": self.total_steps}
+
+
+def split_documents(
+    corpus: TokenizedCorpus, data: PretrainData, pad_id: int, seed: int
+) -> tuple[PackedSequences, PackedSequences]:
+    """(training, validation) packed sequences of `corpus`; validation is whole held-out documents, at most
+    `data.val_sequences` sequences of them."""
+    doc_lens = np.diff(corpus.doc_starts)
+    held = holdout_documents(doc_lens, data.val_sequences * data.seq_len, seed, corpus.name)
+    keep = np.ones(len(doc_lens), bool)
+    keep[held] = False
+    train = PackedSequences(
+        select_documents(corpus, np.flatnonzero(keep)), data.seq_len, pad_id, data.isolate_documents
+    )
+    val = PackedSequences(
+        select_documents(corpus, held), data.seq_len, pad_id, data.isolate_documents, limit=data.val_sequences
+    )
+    return train, val
 
 
 def rank_share(items: list[Any], rank: int, world: int, limit: int) -> list[tuple[Any, bool]]:

@@ -76,11 +76,14 @@ class MixtureSampler:
         return {name: self.taken[name] / len(ids) for name, ids in self.items.items()}
 
 
-def split_holdout(n: int, holdout: int, seed: int, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(train ids, held-out ids) of `n` items; at most a tenth is held out so that small sources still train."""
-    k = min(holdout, n // 10)
+def holdout_documents(doc_lens: np.ndarray, target_tokens: int, seed: int, name: str) -> np.ndarray:
+    """Documents held out for validation, whole (ascending ids): random ones, seeded, until they hold
+    `target_tokens`, but at most a tenth of the documents, so small sources still train. Holding out packed
+    windows instead would leave the rest of a held-out window's documents in training."""
+    n = len(doc_lens)
+    if target_tokens <= 0 or n < 10:
+        return np.zeros(0, np.int64)
     rng = np.random.default_rng([seed, zlib.crc32(name.encode()), 1 << 20])
-    held = np.sort(rng.choice(n, size=k, replace=False)) if k else np.zeros(0, np.int64)
-    mask = np.ones(n, bool)
-    mask[held] = False
-    return np.flatnonzero(mask), held
+    order = rng.permutation(n)[: n // 10]
+    take = int(np.searchsorted(np.cumsum(doc_lens[order]), target_tokens)) + 1
+    return np.sort(order[:take]).astype(np.int64)

@@ -99,8 +99,8 @@ def chat_segments(messages: list[Message], tokenizer: Any) -> Segments:
     for i, m in enumerate(chat):
         if m["role"] != "assistant":
             continue
-        prompt = tokenizer.apply_chat_template(chat[:i], tokenize=False, add_generation_prompt=True)
-        full = tokenizer.apply_chat_template(chat[: i + 1], tokenize=False)
+        prompt = render_chat(tokenizer, chat[:i], add_generation_prompt=True)
+        full = render_chat(tokenizer, chat[: i + 1])
         if not (prompt.startswith(done) and full.startswith(prompt)):
             raise TemplateError("the chat template renders earlier turns differently once later turns follow")
         segments += [(prompt[len(done) :], False), (full[len(prompt) :], True)]
@@ -108,6 +108,18 @@ def chat_segments(messages: list[Message], tokenizer: Any) -> Segments:
     if not segments:
         raise TemplateError("no assistant turn to train on")
     return segments
+
+
+def render_chat(tokenizer: Any, chat: list[dict[str, str]], add_generation_prompt: bool = False) -> str:
+    """The chat template's text for `chat`. The template's own errors (`raise_exception('Conversation roles must
+    alternate ...')`, a syntax error, an undefined name) become a TemplateError: the record is counted as
+    rejected, not the run crashed."""
+    import jinja2
+
+    try:
+        return tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=add_generation_prompt)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"chat template error: {exc}") from None
 
 
 def encode_segments(segments: Segments, tokenizer: Any, *, add_bos: bool, max_len: int) -> EncodedExample:

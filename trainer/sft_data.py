@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +26,14 @@ from typing import Any
 import numpy as np
 
 from medc.records import Instruction, from_row, instruction_schema
+from trainer.claims import POLL_S, Claim, tmp_name
 from trainer.config import SFTData
 from trainer.data import Source, fingerprint, has_split, iter_columns
 from trainer.packing import IGNORE
 from trainer.pretrain_data import pad_id, rank_share
 from trainer.sampler import MixtureSampler
 from trainer.sft import TemplateError, encode_batch, render_segments
+from trainer.sft_packing import PackPlan
 from trainer.token_cache import cache_key, default_cache_dir, token_dtype, tokenizer_fingerprint
 
 log = logging.getLogger(__name__)
@@ -71,21 +73,30 @@ def tokenize_instructions(source: Source, tokenizer: Any, data: SFTData) -> SFTC
         }
     )
     entry = Path(data.cache_dir or default_cache_dir()) / f"sft-{source.name}-{source.split}-{key}"
-    if not (entry / "meta.json").exists():
-        log.info("Tokenizing %s into %s", source.describe(), entry)
-        _write_sft(entry, source, tokenizer, data)
+    while not (entry / "meta.json").exists():  # one process tokenizes, the others poll: no collective
+        claim = Claim.take(entry.with_name(f".{entry.name}.claim"))
+        if claim is None:
+            time.sleep(POLL_S)
+            continue
+        try:
+            if not (entry / "meta.json").exists():
+                log.info("Tokenizing %s into %s", source.describe(), entry)
+                _write_sft(entry, source, tokenizer, data, claim.beat)
+        finally:
+            claim.release()
     return _open_sft(entry, source.name)
 
 
-def _write_sft(entry: Path, source: Source, tokenizer: Any, data: SFTData) -> None:
+def _write_sft(entry: Path, source: Source, tokenizer: Any, data: SFTData, beat: Any = None) -> None:
     dtype = token_dtype(len(tokenizer))
-    tmp = entry.with_name(f".{entry.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = tmp_name(entry)
     tmp.mkdir(parents=True)
     lengths, rejected, stats = [], Counter(), Counter()
     columns = instruction_schema().names
     with open(tmp / "ids.bin", "wb") as ids_out, open(tmp / "trained.bin", "wb") as trained_out:
         for batch in iter_columns(source, columns, batch_size=500):
+            if beat is not None:
+                beat()
             rows = [dict(zip(batch, values, strict=True)) for values in zip(*batch.values(), strict=True)]
             segments = []
             for row in rows:
@@ -123,7 +134,7 @@ def _write_sft(entry: Path, source: Source, tokenizer: Any, data: SFTData) -> No
 
 
 def _open_sft(entry: Path, name: str) -> SFTCorpus:
-    info = json.loads((entry / "meta.json").read_text())
+    info = {**json.loads((entry / "meta.json").read_text()), "entry": entry.name}
     starts = np.load(entry / "starts.npy")
     if starts[-1] == 0:
         return SFTCorpus(name, np.zeros(0, np.int64), np.zeros(0, bool), starts, info)
@@ -186,7 +197,12 @@ class SFTStream:
         self.micro_batch, self.grad_accum, self.world, self.rank = micro_batch, grad_accum, world, rank
         items = {n: np.arange(len(c)) for n, c in corpora.items()}
         self.sampler = MixtureSampler(items, {n: float(len(c)) for n, c in corpora.items()}, seed)
-        self._pending: tuple[dict[str, Any], tuple[np.ndarray, np.ndarray]] | None = None
+        self.rows_taken = 0  # packed runs: the data position
+        self.plan = None
+        if data.packing:
+            lengths = {n: np.diff(c.starts) for n, c in corpora.items()}
+            draws = math.ceil(data.epochs * sum(len(c) for c in corpora.values()))
+            self.plan = PackPlan(MixtureSampler(items, self.sampler.shares, seed), lengths, data.seq_len, draws)
         self.total_steps = self._plan_steps()
 
     @classmethod
@@ -218,11 +234,11 @@ class SFTStream:
         )
 
     def _plan_steps(self) -> int:
-        examples = sum(len(c) for c in self.corpora.values())
+        """Steps for `epochs` passes: examples per step when padded, the plan's counted rows when packed."""
         per_step = self.micro_batch * self.grad_accum * self.world
-        if self.data.packing:  # rows hold several examples: plan by tokens, at the packing density we expect
-            tokens = sum(int(c.starts[-1]) for c in self.corpora.values())
-            return max(1, math.ceil(self.data.epochs * tokens / (0.9 * self.data.seq_len * per_step)))
+        if self.plan is not None:
+            return max(1, math.ceil(self.plan.planned_rows / per_step))
+        examples = sum(len(c) for c in self.corpora.values())
         return max(1, math.ceil(self.data.epochs * examples / per_step))
 
     def _next_example(self) -> tuple[np.ndarray, np.ndarray]:
@@ -232,14 +248,16 @@ class SFTStream:
         return self.corpora[name].example(i)
 
     def next_micro_batch(self) -> dict[str, np.ndarray]:
-        if not self.data.packing:
+        if self.plan is None:
             return pad_batch([self._next_example() for _ in range(self.micro_batch)], self.pad)
-        rows = [self._pack_row() for _ in range(self.micro_batch)]
+        first = self.rows_taken + self.rank * self.micro_batch
+        rows = [self._pack_row(self.plan.row(k)) for k in range(first, first + self.micro_batch)]
+        self.rows_taken += self.micro_batch * self.world
         batch = {k: np.stack([r[k] for r in rows]) for k in ("input_ids", "targets", "position_ids")}
         batch["n_tokens"] = sum(r["n_tokens"] for r in rows)
         return batch
 
-    def _pack_row(self) -> dict[str, Any]:
+    def _pack_row(self, members: list[tuple[str, int]]) -> dict[str, Any]:
         L = self.data.seq_len
         row = {
             "input_ids": np.full(L, self.pad, np.int64),
@@ -247,18 +265,12 @@ class SFTStream:
             "position_ids": np.arange(L, dtype=np.int64),
         }
         used = 0
-        while True:
-            if self._pending is None:
-                before = self.sampler.state_dict()
-                self._pending = (before, self._next_example())
-            ids, trained = self._pending[1]
-            if used and used + len(ids) > L:
-                break
+        for name, i in members:
+            ids, trained = self.corpora[name].example(i)
             row["input_ids"][used : used + len(ids)] = ids
             row["targets"][used : used + len(ids)] = targets_of(ids, trained)
             row["position_ids"][used : used + len(ids)] = np.arange(len(ids))
             used += len(ids)
-            self._pending = None
         row["position_ids"][used:] = np.arange(L - used) + (row["position_ids"][used - 1] + 1)
         row["n_tokens"] = used
         return row
@@ -275,12 +287,20 @@ class SFTStream:
         return [pad_batch(mine[k : k + self.micro_batch], self.pad) for k in range(0, len(mine), self.micro_batch)]
 
     def state_dict(self) -> dict[str, Any]:
-        # An example drawn but not yet placed (it did not fit the last packed row) is drawn again after a resume.
-        return {"sampler": self._pending[0] if self._pending else self.sampler.state_dict()}
+        if self.plan is not None:
+            return {"rows": self.rows_taken}
+        return {"sampler": self.sampler.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.sampler.load_state_dict(state["sampler"])
-        self._pending = None
+        if self.plan is not None:
+            self.rows_taken = int(state["rows"])
+        else:
+            self.sampler.load_state_dict(state["sampler"])
+
+    def fingerprints(self) -> dict[str, str]:
+        """Per config and split, the cache entry (data, tokenizer, template, settings) and its size."""
+        both = [*self.corpora.values(), *self.val.values()]
+        return {str(c.info.get("entry", c.name)): str(len(c)) for c in both}
 
     def summary(self) -> dict[str, Any]:
         sources = {
@@ -291,4 +311,5 @@ class SFTStream:
             "sources": sources,
             "validation_examples": sum(len(c) for c in self.val.values()),
             "total_steps": self.total_steps,
+            **({"packing": self.plan.describe()} if self.plan is not None else {}),
         }

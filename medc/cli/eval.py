@@ -46,6 +46,12 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "and stops when the file cannot tell.",
 )
 @click.option("--ground-truth", type=FILE, help="PubMedQA test_ground_truth.json: score only its PMIDs.")
+@click.option(
+    "--pubmedqa-all-items",
+    is_flag=True,
+    help="Score every item of a PubMedQA file without --ground-truth, though ori_pqal.json's 1,000 include the "
+    "500-item training fold (refused otherwise).",
+)
 @click.option("--device", default="auto", show_default=True, help="auto (cuda if available), cpu, cuda, cuda:1 ...")
 @click.option(
     "--dtype",
@@ -55,6 +61,11 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="auto: bfloat16 on GPU, float32 on CPU.",
 )
 @click.option("--revision", help="Hub revision (branch, tag or commit) of --model.")
+@click.option(
+    "--device-map",
+    help="Spread a model too large for one device over several (accelerate's device_map, e.g. auto); "
+    "replaces --device.",
+)
 @click.option(
     "--bos/--no-bos",
     default=True,
@@ -81,9 +92,11 @@ def command(
     max_new_tokens: int,
     cop_base: str,
     ground_truth: Path | None,
+    pubmedqa_all_items: bool,
     device: str,
     dtype: str,
     revision: str | None,
+    device_map: str | None,
     bos: bool,
     out: Path | None,
 ) -> None:
@@ -98,8 +111,10 @@ def command(
     from trainer.evaluate.run import EvalSettings, evaluate
 
     settings = EvalSettings(method, batch_size, max_new_tokens, bos, limit)
-    benches = _benchmarks(jobs, limit, cop_base, ground_truth)  # before the slow model load: mistakes show early
-    loaded = load_model(model, device=device, dtype=dtype, revision=revision)
+    benches = _benchmarks(
+        jobs, limit, cop_base, ground_truth, pubmedqa_all_items
+    )  # before the slow model load: mistakes show early
+    loaded = load_model(model, device=device, dtype=dtype, revision=revision, device_map=device_map)
     out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
     summaries = []
     for bench in benches:
@@ -111,7 +126,9 @@ def command(
     click.echo(f"Predictions and summaries: {out_dir}")
 
 
-def _benchmarks(jobs: dict[str, Path], limit: int | None, cop_base: str, ground_truth: Path | None) -> list:
+def _benchmarks(
+    jobs: dict[str, Path], limit: int | None, cop_base: str, ground_truth: Path | None, all_items: bool = False
+) -> list:
     from trainer.evaluate.benchmark import load_benchmark
 
     benches = []
@@ -119,7 +136,9 @@ def _benchmarks(jobs: dict[str, Path], limit: int | None, cop_base: str, ground_
         base = int(cop_base) if cop_base != "auto" and name == "medmcqa" else "auto"
         truth = ground_truth if name == "pubmedqa" else None
         try:
-            benches.append(load_benchmark(name, path, limit=limit, cop_base=base, ground_truth=truth))
+            benches.append(
+                load_benchmark(name, path, limit=limit, cop_base=base, ground_truth=truth, all_items=all_items)
+            )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     return benches

@@ -1,6 +1,7 @@
 """`medc train`: continued pretraining on MedC-K (`pretrain`), instruction tuning on MedC-I (`sft`), `export`
 of a checkpoint to a Hugging Face model directory, and `init-tiny` (an offline tiny LLaMA for trying it out).
 
+Tokenize before the job (optional):  medc train tokenize --model ./llama --data medc-k/ --out runs/k --workers 8
 Single process (CPU or one GPU):     medc train pretrain --model ./llama --data medc-k/ --out runs/k
 Several GPUs / nodes, same flags:    deepspeed --num_gpus 8 --no_local_rank --module medc train pretrain ...
 """
@@ -103,19 +104,26 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v != {}}
 
 
-def run_stage(
-    config_class: str, base: dict[str, Any], config_file: Path | None, overrides: tuple[str, ...], resume: str | None
-) -> None:
+def load_stage_config(
+    config_class: str, base: dict[str, Any], config_file: Path | None, overrides: tuple[str, ...]
+) -> Any:
     from medc.config import ConfigError, load_config
     from trainer import config as train_config
-    from trainer.loop import run
 
     try:
         settings = read_toml(config_file) if config_file else {}
         merge(settings, base)  # flags given on the command line win over the file; --set wins over both
-        cfg = load_config(getattr(train_config, config_class), None, list(overrides), base=settings)
+        return load_config(getattr(train_config, config_class), None, list(overrides), base=settings)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def run_stage(
+    config_class: str, base: dict[str, Any], config_file: Path | None, overrides: tuple[str, ...], resume: str | None
+) -> None:
+    from trainer.loop import run
+
+    cfg = load_stage_config(config_class, base, config_file, overrides)
     try:
         summary = run(cfg, resume=resume)
     except (ValueError, FileNotFoundError) as exc:
@@ -169,6 +177,67 @@ def pretrain(
     if mix:
         base.setdefault("data", {})["mix"] = parse_mix(mix)
     run_stage("PretrainConfig", base, config_file, overrides, resume)
+
+
+@command.command("tokenize", cls=SettingsCommand, config_class="PretrainConfig")
+@common_options
+@click.option("--general", help="General-domain text dataset (local file/dir or Hub id) for the `general` share.")
+@click.option("--mix", help="Mixing weights, e.g. books=15,papers=4,general=1 (data.mix).")
+@click.option(
+    "--stage", type=click.Choice(["pretrain", "sft"]), default="pretrain", show_default=True, help="Whose data."
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--world-size",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes the training job will run (plans a --max-steps run's sequences).",
+)
+def tokenize(
+    model: str | None,
+    data_path: str | None,
+    out: str | None,
+    config_file: Path | None,
+    overrides: tuple[str, ...],
+    seq_len: int | None,
+    max_steps: int | None,
+    zero_stage: int | None,
+    resume: str | None,
+    general: str | None,
+    mix: str | None,
+    stage: str,
+    workers: int,
+    world_size: int,
+) -> None:
+    """Tokenize a run's data into the cache before the job, in parallel and resumably (a rerun continues).
+
+    Takes the same flags or --config as the run; each source is tokenized only as far as the run's plan draws
+    from it. The job then opens the finished cache without tokenizing or waiting. Settings listed below are
+    those of `pretrain`; for `--stage sft` see `medc train sft --help`.
+    """
+    from trainer.tokenize_job import summary_rows
+    from trainer.tokenize_job import tokenize as tokenize_data
+
+    base = base_settings(model, data_path, out or "(tokenize)", seq_len, max_steps, zero_stage)
+    if general:
+        base.setdefault("data", {})["general"] = general
+    if mix:
+        base.setdefault("data", {})["mix"] = parse_mix(mix)
+    cfg = load_stage_config("PretrainConfig" if stage == "pretrain" else "SFTConfig", base, config_file, overrides)
+    try:
+        summary = tokenize_data(cfg, workers=workers, world=world_size)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Tokenized for {stage}: {summary['total_steps']:,} steps planned")
+    for column in ("source", "documents", "tokens", "tokenized"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for row in summary_rows(summary):
+        table.add_row(*row)
+    Console(stderr=True).print(table)
 
 
 def parse_mix(text: str) -> dict[str, float]:

@@ -38,6 +38,15 @@ def test_init_tiny_pretrain_resume_and_export_from_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     assert "vocab 300" in result.output
 
+    # tokenize ahead of the job: the same flags; the job then finds every part in the cache
+    result = invoke(
+        "tokenize", "--model", tmp_path / "tiny", "--data", medc_k, "--mix", "books=3,papers=1", *FAST, *cache
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tokenized for pretrain" in result.output and "papers" in result.output
+    entries = sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir() if (p / "meta.json").exists())
+    assert entries == ["books", "papers"]  # (capping a source at the plan's need: tests/trainer/test_tokenize.py)
+
     run = tmp_path / "run"
     result = invoke(
         "pretrain",

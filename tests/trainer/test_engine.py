@@ -101,3 +101,85 @@ def test_gradient_checkpointing_still_drops_activations_under_compiled_layers():
     for model in (plain, checkpointed):
         compile_blocks(model)
     assert saved_activation_bytes(checkpointed, torch) < saved_activation_bytes(plain, torch) / 3
+
+
+@pytest.mark.parametrize(("zero_stage", "optimizer"), [(1, "BF16_Optimizer"), (2, "DeepSpeedZeroOptimizer")])
+def test_gradients_accumulate_and_reduce_in_fp32_under_zero_1_and_2(zero_stage, optimizer):
+    """bf16 training, fp32 gradients: DeepSpeed 0.19's ZeRO-1 switches to its BF16_Optimizer (fp32 gradient
+    buffers), ZeRO-2 keeps a separate fp32 accumulation partition; both reduce in fp32."""
+    torch = pytest.importorskip("torch")
+    deepspeed = pytest.importorskip("deepspeed")
+    from trainer.engine import init_distributed
+
+    init_distributed()
+    engine_cfg = EngineConfig(zero_stage=zero_stage, micro_batch_size=1, grad_accum=4)
+    ds = deepspeed_config(engine_cfg, OptimConfig(), world=1, device="cpu")
+    assert ds["data_types"] == {"grad_accum_dtype": "fp32"} and ds["communication_data_type"] == "fp32"
+    model = tiny_llama().train().to(torch.bfloat16)
+    adam = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    engine, *_ = deepspeed.initialize(model=model, optimizer=adam, config=ds)
+    assert type(engine.optimizer).__name__ == optimizer
+    assert engine.communication_data_type == torch.float32
+    ids = torch.randint(0, 64, (1, 16))
+    engine.backward(engine(input_ids=ids, labels=ids).loss)
+    if zero_stage == 1:
+        assert all(g.dtype == torch.float32 for g in engine.optimizer.fp32_groups_gradients_flat)
+    else:
+        assert engine.optimizer.gradient_accumulation_dtype == torch.float32
+    assert "data_types" not in deepspeed_config(
+        EngineConfig(zero_stage=zero_stage, grad_accum_dtype="precision"), OptimConfig(), world=1
+    )
+
+
+def test_latest_is_replaced_atomically(tmp_path, monkeypatch):
+    import os
+
+    from trainer.checkpoint import write_atomic
+
+    latest = tmp_path / "latest"
+    write_atomic(latest, "step_00000004")
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        write_atomic(latest, "step_00000008")
+    assert latest.read_text() == "step_00000004" and [p.name for p in tmp_path.iterdir()] == ["latest"]
+
+
+def test_each_rank_has_its_own_seed():
+    from trainer.loop import rank_seed
+
+    seeds = [rank_seed(42, rank) for rank in range(64)]
+    assert len(set(seeds)) == 64 and rank_seed(42, 3) == rank_seed(42, 3) and rank_seed(7, 0) != seeds[0]
+
+
+def test_export_at_the_end_leaves_the_other_ranks_out_of_any_collective(tmp_path, monkeypatch):
+    """Rank 0 consolidates alone; rank 1 returns at once instead of waiting in a barrier that a long export
+    would time out."""
+    import torch.distributed as tdist
+
+    from trainer.export import export_model
+
+    def collective(*args, **kwargs):
+        raise AssertionError("rank 1 waited in a collective")
+
+    monkeypatch.setattr(tdist, "barrier", collective)
+    assert export_model(tmp_path, "bfloat16", is_main=False) == tmp_path / "final"
+    assert not (tmp_path / "final").exists()
+
+
+def test_collectives_get_the_configured_timeout(monkeypatch):
+    import deepspeed
+
+    from trainer.config import PretrainConfig, PretrainData
+    from trainer.engine import init_distributed
+
+    seen = {}
+    real = deepspeed.init_distributed
+    monkeypatch.setattr(deepspeed, "init_distributed", lambda **kw: seen.update(kw) or real(**kw))
+    init_distributed(timeout_min=45)
+    assert seen["timeout"].total_seconds() == 45 * 60
+    with pytest.raises(ValueError, match="dist_timeout_min must be positive"):
+        PretrainConfig(model="m", out="o", data=PretrainData(path="d"), dist_timeout_min=0)

@@ -276,3 +276,71 @@ def test_cli_usage_errors(tmp_path):
         main, ["eval", "--model", "x", "--task", "medqa", "--data", str(ambiguous), "--cop-base", "1"]
     )
     assert wrong.exit_code == 2 and "--cop-base is for MedMCQA" in wrong.output
+
+
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def test_generate_asks_a_chat_tuned_model_through_its_template_and_stops_at_its_end_of_turn(tmp_path):
+    """A model `medc train sft --template chat` tuned (medc.json says so) with ChatML, whose `<|im_end|>` is not
+    the EOS: the prompt is its chat template's, and the answer ends at `<|im_end|>` (the model would go on with
+    ` D` after it)."""
+    import json
+
+    from trainer.evaluate.model import load_model
+
+    tokenizer = tiny_tokenizer()
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+    tokenizer.chat_template = CHATML
+    chain = ["Ċ", "ĠOPTION", "ĠC", "ĠIS", "ĠCORRECT", "<|im_end|>", "ĠD", "ĠIS"]
+    model = bigram_model(tokenizer, dict.fromkeys(itertools.pairwise(chain), 8.0))
+    directory = tmp_path / "chat-tuned"
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    (directory / "medc.json").write_text(json.dumps({"stage": "sft", "template": "chat"}))
+    loaded = load_model(str(directory), device="cpu", dtype="float32")
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert loaded.template == "chat" and loaded.stop_ids == [tokenizer.eos_token_id, im_end]
+    bench = load_benchmark("medqa", QA / "medqa_phrases_no_exclude_test.jsonl")
+    summary, results = evaluate(loaded, bench, EvalSettings(method="generate", batch_size=3, max_new_tokens=10))
+    assert [r.output for r in results] == [" OPTION C IS CORRECT"] * 3 and [r.prediction for r in results] == [2] * 3
+    assert summary.prompt_version == "medc-i/chat-template@v1"
+    from trainer.evaluate.prompts import chat_prompt
+
+    prompt = chat_prompt(bench.items[0], tokenizer)
+    assert prompt.startswith("<|im_start|>user\n") and prompt.endswith("<|im_end|>\n<|im_start|>assistant\n")
+    loaded.stop_ids = None  # without the end-of-turn token the answer runs on into the next turn
+    _, unstopped = evaluate(loaded, bench, EvalSettings(method="generate", batch_size=3, max_new_tokens=10))
+    assert unstopped[0].output.startswith(" OPTION C IS CORRECT D IS")
+
+
+def test_device_map_loads_across_devices_and_scores_the_same(tokenizer, tmp_path):
+    from trainer.evaluate.model import load_model
+
+    directory = tmp_path / "tiny"
+    random_llama(tokenizer).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    bench = load_benchmark("medqa", QA / "medqa_US_test.jsonl")
+    plain = load_model(str(directory), device="cpu", dtype="float32")
+    mapped = load_model(str(directory), dtype="float32", device_map="auto")
+    assert mapped.device == "map:cpu"
+    scores = [[r.logprobs for r in evaluate(m, bench)[1]] for m in (plain, mapped)]
+    assert scores[0] == scores[1]
+
+
+def test_pubmedqa_without_ground_truth_refuses_the_training_fold(tmp_path):
+    """stands for ori_pqal.json: 1,000 labeled items, 500 of them PubMedQA's training fold"""
+    import json
+
+    item = next(iter(json.loads((QA / "pubmedqa_ori_pqal.json").read_text()).values()))
+    many = tmp_path / "ori_pqal.json"
+    many.write_text(json.dumps({str(20000000 + k): item for k in range(501)}))
+    with pytest.raises(ValueError, match="training fold"):
+        load_benchmark("pubmedqa", many)
+    assert len(load_benchmark("pubmedqa", many, all_items=True).items) == 501
+    test_set = tmp_path / "test_set.json"
+    test_set.write_text(json.dumps({str(20000000 + k): item for k in range(500)}))
+    assert len(load_benchmark("pubmedqa", test_set).items) == 500

@@ -64,17 +64,44 @@ def test_isolation_drops_only_targets_that_cross_documents(docs, seq_len):
     assert kept == same_doc
 
 
-def test_isolated_documents_attend_only_to_themselves():
-    """A document packed after another gets the same logits as alone: transformers turns restarting position
-    ids into a block-diagonal SDPA mask."""
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+def test_isolated_documents_attend_only_to_themselves(attention):
+    """A document packed after another gets the same logits as alone, through the explicit block mask that
+    `model_inputs` builds from the restarting position ids (transformers 4.45 ignores restarts by themselves:
+    checked by `python -m trainer.attention` under 4.45.2, 4.57.1, 5.0.0, 5.25.0)."""
     torch = pytest.importorskip("torch")
+    from trainer.attention import model_inputs
+
     model = tiny_llama()
+    model.config._attn_implementation = attention
     a, b = [1, 5, 6, 7, 2], [1, 8, 9, 10, 11, 2]
     seq = PackedSequences(corpus_of([a, b]), seq_len=11, pad_id=0, isolate=True)[0]
+    batch = {"input_ids": seq.input_ids[None], "position_ids": seq.position_ids[None]}
+    inputs = model_inputs(batch, attention=attention, dtype=torch.float32, device="cpu")
+    assert inputs["attention_mask"].shape == (1, 1, 11, 11)
     with torch.no_grad():
-        ids, positions = torch.from_numpy(seq.input_ids[None]), torch.from_numpy(seq.position_ids[None])
-        packed = model(input_ids=ids, position_ids=positions, use_cache=False).logits[0]
+        packed = model(**inputs, use_cache=False).logits[0]
         alone = model(input_ids=torch.tensor([b]), use_cache=False).logits[0]
-        mixed = model(input_ids=ids, use_cache=False).logits[0]
+        mixed = model(input_ids=torch.from_numpy(seq.input_ids[None]), use_cache=False).logits[0]
     assert torch.allclose(packed[len(a) :], alone, atol=1e-5)
-    assert not torch.allclose(mixed[len(a) :], alone, atol=1e-3)  # without restarts, b sees a
+    assert not torch.allclose(mixed[len(a) :], alone, atol=1e-3)  # without the mask, b sees a
+
+
+def test_the_start_up_check_passes_and_catches_a_mask_that_lets_documents_mix(monkeypatch):
+    pytest.importorskip("torch")
+    from transformers import LlamaConfig
+
+    from trainer import attention
+
+    for kernel in ("sdpa", "eager"):
+        attention.check_isolation(LlamaConfig(), kernel)
+    causal_only = attention.document_mask
+
+    def leaky(position_ids, dtype):  # one document per row: plain causal attention across the packed documents
+        import torch
+
+        return causal_only(torch.arange(position_ids.shape[-1]).expand_as(position_ids), dtype)
+
+    monkeypatch.setattr(attention, "document_mask", leaky)
+    with pytest.raises(ValueError, match="attend across their boundaries"):
+        attention.check_isolation(LlamaConfig(), "sdpa")

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from tests.trainer.trainer_fixtures import build_medc_k, papers
-from trainer import token_cache
+from trainer import tokenize_work
 from trainer.config import PretrainData
 from trainer.data import Source
 from trainer.pretrain_data import PretrainStream, pretrain_sources
-from trainer.token_cache import tokenize_corpus
+from trainer.tokenize_work import tokenize_corpus
 
 
 def test_documents_are_bos_tokens_eos_in_stored_order(assets, tokenizer, tmp_path):
@@ -31,9 +31,9 @@ def test_rerun_reuses_the_cache_and_any_change_invalidates_it(assets, tokenizer,
     def no_tokenizing(*args, **kwargs):
         raise AssertionError("tokenized again")
 
-    monkeypatch.setattr(token_cache, "write_corpus", no_tokenizing)
+    monkeypatch.setattr(tokenize_work, "write_part", no_tokenizing)
     again = tokenize_corpus(source, tokenizer, cache_dir=tmp_path / "cache")
-    assert again.path == first.path and again.tokens.tolist() == first.tokens.tolist()
+    assert again.path == first.path and again.tokens[:].tolist() == first.tokens[:].tolist()
     monkeypatch.undo()
 
     no_bos = tokenize_corpus(source, tokenizer, cache_dir=tmp_path / "cache", add_bos=False)
@@ -49,7 +49,6 @@ def test_stream_mixes_by_weight_and_never_trains_on_validation(assets, tokenizer
         path=str(assets["medc_k"]), seq_len=32, cache_dir=str(tmp_path), val_sequences=8, mix={"books": 15, "papers": 4}
     )
     stream = PretrainStream.prepare(data, tokenizer, seed=0, micro_batch=4, grad_accum=2)
-    held = {name: set(ids.tolist()) for name, ids in stream.holdout.items()}
     counts = {"books": 0, "papers": 0}
     for _ in range(40):
         draws_before = dict(stream.sampler.taken)
@@ -59,9 +58,12 @@ def test_stream_mixes_by_weight_and_never_trains_on_validation(assets, tokenizer
     drawn = sum(counts.values())
     assert drawn == 40 * 8
     assert abs(counts["books"] - 15 / 19 * drawn) <= 1 and abs(counts["papers"] - 4 / 19 * drawn) <= 1
-    for name, ids in stream.sampler.items.items():
-        assert not held[name] & set(ids.tolist())
-    assert all(len(ids) > 0 for ids in stream.holdout.values())
+    for name, train in stream.packed.items():  # validation is whole documents that training never sees
+        val = stream.validation[name]
+        assert len(val) > 0 and val.corpus.n_docs > 0
+        trained = {tuple(seq) for seq in doc_token_lists(train.corpus)}
+        assert not trained & {tuple(seq) for seq in doc_token_lists(val.corpus)}
+        assert train.corpus.n_docs + val.corpus.n_docs == stream.corpora[name].n_docs
     # one epoch = one pass over the books' training sequences at their 15/19 share
     books = len(stream.sampler.items["books"])
     assert stream.total_samples == math.ceil(books / (15 / 19))
@@ -91,3 +93,7 @@ def test_missing_sources_are_reported_not_fatal(assets, caplog):
     assert "general=1 ignored: no data.general given" in caplog.text
     with pytest.raises(ValueError, match="not a source"):
         pretrain_sources(PretrainData(path=str(assets["medc_k"]), mix={"wiki": 1}))
+
+
+def doc_token_lists(corpus):
+    return [corpus.tokens[a:b].tolist() for a, b in zip(corpus.doc_starts[:-1], corpus.doc_starts[1:], strict=True)]

@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.sampler import MixtureSampler, split_holdout
+from trainer.sampler import MixtureSampler, holdout_documents
 
 
 def test_paper_mix_is_exact_on_every_prefix():
@@ -57,8 +57,11 @@ def test_restored_state_continues_the_same_sequence():
     assert head + [next(resumed) for _ in range(37)] == expected
 
 
-def test_holdout_is_disjoint_deterministic_and_capped():
-    train, held = split_holdout(100, 16, seed=0, name="papers")
-    assert len(held) == 10 and not set(train) & set(held) and len(train) + len(held) == 100
-    assert split_holdout(100, 16, seed=0, name="papers")[1].tolist() == held.tolist()
-    assert split_holdout(5, 16, seed=0, name="books")[1].tolist() == []
+def test_holdout_takes_whole_random_documents_until_the_target_and_at_most_a_tenth():
+    lens = np.full(100, 50)
+    held = holdout_documents(lens, target_tokens=120, seed=0, name="papers")
+    assert len(held) == 3 and held.tolist() == sorted(held.tolist())  # 3 x 50 tokens reach 120
+    assert holdout_documents(lens, 120, seed=0, name="papers").tolist() == held.tolist()
+    assert holdout_documents(lens, 120, seed=1, name="papers").tolist() != held.tolist()
+    assert len(holdout_documents(lens, 10**6, seed=0, name="papers")) == 10  # capped at a tenth
+    assert holdout_documents(np.full(5, 50), 120, seed=0, name="books").tolist() == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.trainer.trainer_fixtures import build_medc_k, chatml_model
 from trainer.config import EngineConfig, OptimConfig, PretrainConfig, PretrainData, SFTConfig, SFTData
 
 pytest.importorskip("deepspeed")
@@ -122,13 +123,26 @@ def sft_config(assets, out, *, steps, micro_batch=4, grad_accum=2, packing=True,
     )
 
 
-def test_sft_loss_goes_down(assets, tmp_path):
+def test_sft_with_a_chatml_template_learns_and_exports_every_stop_token(assets, tmp_path):
+    """ZeRO-1 in bf16 with fp32 gradient accumulation (DeepSpeed's BF16_Optimizer, whose checkpoint export reads
+    itself), a ChatML template whose `<|im_end|>` is not the EOS: the exported generation config stops on the base
+    config's EOS ids and on `<|im_end|>`, and says it was tuned with the chat template."""
+    from transformers import AutoTokenizer, GenerationConfig
+
     from trainer.loop import run
 
-    summary = run(sft_config(assets, tmp_path / "sft", steps=6))
+    model = chatml_model(assets, tmp_path / "chatml")
+    summary = run(replace(sft_config(assets, tmp_path / "sft", steps=6), model=str(model)))
     assert summary["losses"][-1] < summary["losses"][0] - 0.5
     rows = [json.loads(x) for x in (tmp_path / "sft" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows if "val_loss" in r] == [3, 6]
+    final = tmp_path / "sft" / "final"
+    tokenizer = AutoTokenizer.from_pretrained(final)
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert im_end != tokenizer.eos_token_id
+    eos = GenerationConfig.from_pretrained(final).eos_token_id
+    assert eos == [tokenizer.eos_token_id, tokenizer.unk_token_id, im_end]
+    assert json.loads((final / "medc.json").read_text()) == {"stage": "sft", "template": "chat"}
 
 
 def test_loss_is_normalized_by_target_tokens_across_accumulation(assets, tmp_path):
@@ -254,15 +268,58 @@ def test_two_processes_train_like_one_with_the_same_global_batch(assets, tmp_pat
     ]
 
 
-def test_resume_refuses_other_data_and_a_fresh_run_refuses_a_used_directory(assets, pretrained, tmp_path):
+def test_a_fresh_run_refuses_a_used_directory(assets, pretrained):
     from trainer.loop import run
 
     out, _ = pretrained
     with pytest.raises(ValueError, match=r"already has checkpoints .* pass --resume"):
         run(pretrain_config(assets, out))
-    other = replace(
-        pretrain_config(assets, tmp_path / "run"),
-        data=PretrainData(path=str(assets["medc_k"]), seq_len=32, val_sequences=4, cache_dir=str(out.parent / "cache")),
-    )
-    with pytest.raises(ValueError, match="written for other data or batch settings"):
-        run(other, resume=str(out / "checkpoints" / "step_00000004"))
+
+
+def other_tokenizer_model(assets, tmp_path):
+    """The tiny model with one more token in its tokenizer: other ids, so another tokenizer fingerprint."""
+    from transformers import AutoTokenizer
+
+    model = tmp_path / "model-more-tokens"
+    shutil.copytree(assets["model"], model)
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    tokenizer.add_tokens(["hyperkalaemia"])
+    tokenizer.save_pretrained(model)
+    return str(model)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ("seq_len", "seq_len: 64 -> 32"),
+        ("mix", "mix: "),
+        ("seed", "seed: 42 -> 7"),
+        ("grad_accum", "grad_accum: 2 -> 4"),
+        ("max_steps", "total_steps: 8 -> 12"),
+        ("data", "data: "),
+        ("tokenizer", "data: "),
+    ],
+)
+def test_resume_refuses_other_settings_before_loading_the_model(assets, pretrained, tmp_path, change, named):
+    from trainer.loop import run
+
+    out, _ = pretrained
+    cfg = pretrain_config(assets, tmp_path / "run")
+    data, engine = cfg.data, cfg.engine
+    if change == "seq_len":
+        cfg = replace(cfg, data=replace(data, seq_len=32))
+    elif change == "mix":
+        cfg = replace(cfg, data=replace(data, mix={"books": 1.0, "papers": 1.0}))
+    elif change == "seed":
+        cfg = replace(cfg, seed=7)
+    elif change == "grad_accum":  # the same global batch, cut differently
+        cfg = replace(cfg, engine=replace(engine, micro_batch_size=2, grad_accum=4))
+    elif change == "max_steps":
+        cfg = replace(cfg, max_steps=12)
+    elif change == "data":
+        cfg = replace(cfg, data=replace(data, path=str(build_medc_k(tmp_path / "medc-k", n_papers=30))))
+    else:
+        cfg = replace(cfg, model=other_tokenizer_model(assets, tmp_path))
+    with pytest.raises(ValueError, match="written under other settings") as refused:
+        run(cfg, resume=str(out / "checkpoints" / "step_00000004"))
+    assert named in str(refused.value)

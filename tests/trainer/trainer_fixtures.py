@@ -148,3 +148,25 @@ def tiny_llama(seed: int = 0):
     )
     config._attn_implementation = "sdpa"
     return LlamaForCausalLM(config).eval()
+
+
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def chatml_model(assets: dict[str, Path], out: Path) -> Path:
+    """The tiny model with a ChatML chat template whose end of turn, `<|im_end|>`, is not its EOS (`</s>`), and a
+    base generation config that already stops on two ids (EOS and `<unk>`), as Llama 3.1 Instruct's lists three."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(assets["model"])
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+    tokenizer.chat_template = CHATML
+    model = AutoModelForCausalLM.from_pretrained(assets["model"])
+    model.resize_token_embeddings(len(tokenizer))
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.unk_token_id]
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out

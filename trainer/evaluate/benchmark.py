@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 # Skips that are the point, not a problem: ori_pqal.json + test_ground_truth.json keeps the 500 test PMIDs.
 EXPECTED = {"not_in_ground_truth"}
+# PubMedQA's labeled set (PQA-L, ori_pqal.json) has 1,000 items: 500 test, 500 the training fold
+# (pubmedqa/preprocess/split_dataset.py). A file with more labeled items than the test set is not a test set.
+PUBMEDQA_TEST_ITEMS = 500
 
 
 @dataclass
@@ -44,9 +47,11 @@ def load_benchmark(
     limit: int | None = None,
     cop_base: Literal["auto", 0, 1] = "auto",
     ground_truth: str | Path | None = None,
+    all_items: bool = False,
 ) -> Benchmark:
     """Read `path` in `task`'s native format. `cop_base` is for MedMCQA, `ground_truth` for PubMedQA
-    (`test_ground_truth.json`); giving either to another task is a usage error."""
+    (`test_ground_truth.json`); giving either to another task is a usage error. A PubMedQA file with more than
+    the 500 test items and no ground truth holds the training fold too: refused unless `all_items`."""
     if cop_base != "auto" and task != "medmcqa":
         raise ValueError(f"cop_base is a MedMCQA setting; task {task!r} has no `cop` field")
     if ground_truth is not None and task != "pubmedqa":
@@ -64,6 +69,12 @@ def load_benchmark(
     else:
         raise ValueError(f"Unknown task {task!r}; expected medqa, medmcqa or pubmedqa")
     items, reasons = _split(records, origin)
+    if task == "pubmedqa" and ground_truth is None and len(items) > PUBMEDQA_TEST_ITEMS and not all_items:
+        raise ValueError(
+            f"{path}: {len(items)} PubMedQA items, more than the {PUBMEDQA_TEST_ITEMS} of the test set: "
+            "ori_pqal.json also holds the 500-item training fold. Give --ground-truth test_ground_truth.json to "
+            "score the test items only, or --pubmedqa-all-items to score every item knowingly"
+        )
     if not items:
         raise ValueError(f"{path}: no readable {task} items ({dict(reasons) or 'empty'}); is it the right file?")
     if limit is not None:

@@ -26,15 +26,19 @@ def generate_texts(
     batch_size: int = 8,
     max_new_tokens: int = 64,
     add_bos: bool = True,
+    stop_ids: Sequence[int] | None = None,
+    rendered: bool = False,
 ) -> list[str]:
-    """The greedy continuation of each prompt, in prompt order."""
+    """The greedy continuation of each prompt, in prompt order; it ends at any of `stop_ids` (default: the
+    tokenizer's EOS). `rendered`: the prompts come from a chat template, which writes its own BOS (encoded
+    without added special tokens; BOS put in front only when `add_bos` and the template did not)."""
     import torch
 
     device = next(model.parameters()).device
-    encoded = _encode_within(tokenizer, prompts, model_max_length(model) - max_new_tokens, add_bos)
+    encoded = _encode_within(tokenizer, prompts, model_max_length(model) - max_new_tokens, add_bos, rendered)
     order = sorted(range(len(prompts)), key=lambda i: (-len(encoded[i]), i))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    eos_id = tokenizer.eos_token_id
+    eos_id = list(stop_ids) if stop_ids else tokenizer.eos_token_id
     texts = [""] * len(prompts)
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
@@ -54,10 +58,18 @@ def generate_texts(
     return texts
 
 
-def _encode_within(tokenizer: Any, prompts: Sequence[str], room: int, add_bos: bool) -> list[list[int]]:
+def _encode_within(
+    tokenizer: Any, prompts: Sequence[str], room: int, add_bos: bool, rendered: bool = False
+) -> list[list[int]]:
     if room < 1:
         raise ValueError(f"max_new_tokens leaves no room for a prompt in the model's window ({room} tokens left)")
-    encoded = [list(tokenizer(p, add_special_tokens=add_bos)["input_ids"]) for p in prompts]
+    if rendered:
+        bos = tokenizer.bos_token_id
+        encoded = [list(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+        if add_bos and bos is not None:
+            encoded = [ids if ids[:1] == [bos] else [bos, *ids] for ids in encoded]
+    else:
+        encoded = [list(tokenizer(p, add_special_tokens=add_bos)["input_ids"]) for p in prompts]
     cut = sum(len(ids) > room for ids in encoded)
     if cut:
         log.warning("%d of %d prompts are longer than %d tokens and lose their beginning", cut, len(prompts), room)

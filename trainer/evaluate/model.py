@@ -3,6 +3,12 @@
 >>> loaded = load_model("axiong/PMC_LLaMA_13B")          # GPU if there is one (bf16), else CPU (fp32)
 >>> loaded.device, loaded.dtype
 ('cuda', 'bfloat16')
+>>> load_model("meta-llama/Llama-2-70b-hf", device_map="auto").device    # spread over every GPU (and CPU)
+'map:cuda:0,cuda:1,cuda:2,cuda:3'
+
+A model tuned by `medc train sft --template chat` carries `medc.json` (`template: chat`); `template` and
+`stop_ids` (the generation config's EOS ids, the tokenizer's, the chat template's end of turn) tell `generate`
+how to ask and when an answer has ended.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+
+from trainer.special_tokens import read_run_info, stop_ids
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +32,8 @@ class LoadedModel:
     device: str
     dtype: str
     revision: str | None = None  # the Hub commit, when the model came from the Hub
+    template: str | None = None  # "chat" when medc tuned it with the tokenizer's chat template
+    stop_ids: list[int] | None = None  # generation ends at any of these
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -47,8 +57,11 @@ def resolve_dtype(dtype: str, device: str) -> str:
     return "float32"
 
 
-def load_model(name: str, device: str = "auto", dtype: str = "auto", revision: str | None = None) -> LoadedModel:
-    """The model in eval mode on `device`, and its tokenizer with a pad token set."""
+def load_model(
+    name: str, device: str = "auto", dtype: str = "auto", revision: str | None = None, device_map: str | None = None
+) -> LoadedModel:
+    """The model in eval mode on `device` (or spread by accelerate's `device_map`, e.g. `auto`, for a model larger
+    than one device), and its tokenizer with a pad token set."""
     import torch
     import transformers
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -61,9 +74,24 @@ def load_model(name: str, device: str = "auto", dtype: str = "auto", revision: s
     # transformers renamed `torch_dtype` to `dtype` in 4.56; medc accepts both sides of that change.
     major, minor = (int(p) for p in transformers.__version__.split(".")[:2])
     dtype_kw = "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
-    model = AutoModelForCausalLM.from_pretrained(name, revision=revision, **{dtype_kw: getattr(torch, dtype)})
-    model.to(device)
+    kwargs = {dtype_kw: getattr(torch, dtype)}
+    if device_map:
+        kwargs["device_map"] = device_map
+    model = AutoModelForCausalLM.from_pretrained(name, revision=revision, **kwargs)
+    if device_map:
+        placed = getattr(model, "hf_device_map", None) or {"": next(model.parameters()).device}
+        device = "map:" + ",".join(dict.fromkeys(str(d) for d in placed.values()))
+    else:
+        model.to(device)
     model.eval()
     commit = getattr(model.config, "_commit_hash", None)
-    log.info("Loaded %s on %s (%s)", name, device, dtype)
-    return LoadedModel(model, tokenizer, name, device, dtype, commit)
+    template = read_run_info(name).get("template")
+    generation = getattr(model, "generation_config", None)
+    stops = stop_ids(
+        base_generation_eos=getattr(generation, "eos_token_id", None),
+        model_eos=model.config.eos_token_id,
+        tokenizer=tokenizer,
+        template=template,
+    )
+    log.info("Loaded %s on %s (%s)%s", name, device, dtype, f", tuned with the {template} template" if template else "")
+    return LoadedModel(model, tokenizer, name, device, dtype, commit, template, stops)

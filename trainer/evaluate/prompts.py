@@ -24,6 +24,7 @@ instruction wording of `medc.instructions.templates`, and the same `###Question:
 from __future__ import annotations
 
 import string
+from typing import Any
 
 from medc.instructions import templates
 from medc.records import QAItem
@@ -32,6 +33,10 @@ from trainer.sft import PREAMBLE_INPUT, TURN_INPUT
 TASKS = ("medqa", "medmcqa", "pubmedqa")
 LETTERS = string.ascii_uppercase
 
+# The harness release whose tasks and HF backend the loglik scores were checked against, item by item
+# (tests/trainer/test_lm_eval_parity.py: per-choice log-likelihoods within 1e-6, same acc and acc_norm, with
+# add_bos False = its default and True = its `add_bos_token=True`).
+HARNESS_VERSION = "lm-eval 0.4.13"
 # Bump a version whenever the text a model sees changes; reports carry it.
 LOGLIK_PROMPTS = {
     "medqa": "lm-eval/medqa_4options@v1",
@@ -39,10 +44,13 @@ LOGLIK_PROMPTS = {
     "pubmedqa": "lm-eval/pubmedqa@v1",
 }
 GENERATE_PROMPT = "pmc-llama/alpaca@v2"  # v2: the MedC-I training layout (options one per line)
+CHAT_PROMPT = "medc-i/chat-template@v1"  # the same user turn, rendered by the model's own chat template
 
 
-def prompt_version(task: str, method: str) -> str:
-    return LOGLIK_PROMPTS[task] if method == "loglik" else GENERATE_PROMPT
+def prompt_version(task: str, method: str, template: str | None = None) -> str:
+    if method == "loglik":
+        return LOGLIK_PROMPTS[task]
+    return CHAT_PROMPT if template == "chat" else GENERATE_PROMPT
 
 
 def loglik_context(item: QAItem) -> str:
@@ -67,3 +75,15 @@ def generate_prompt(item: QAItem) -> str:
     pool = templates.CONTEXT_QA_ANSWER_ONLY if item.context else templates.QA_ANSWER_ONLY
     body = templates.qa_input(item.question, item.options, item.context)
     return PREAMBLE_INPUT + "\n\n" + TURN_INPUT.format(instruction=pool[0], input=body)
+
+
+def chat_prompt(item: QAItem, tokenizer: Any) -> str:
+    """For a model tuned with `--template chat`: the answer-only MedC-I record's user turn (instruction, blank
+    line, input block: `templates.to_messages`), rendered by the tokenizer's chat template up to where the
+    assistant's answer starts, exactly as `trainer.sft.chat_segments` rendered it in training."""
+    pool = templates.CONTEXT_QA_ANSWER_ONLY if item.context else templates.QA_ANSWER_ONLY
+    body = templates.qa_input(item.question, item.options, item.context)
+    user = templates.join_prompt(pool[0], body)
+    return tokenizer.apply_chat_template(
+        [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+    )

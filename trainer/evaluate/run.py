@@ -19,7 +19,14 @@ from trainer.evaluate.benchmark import Benchmark
 from trainer.evaluate.generate import generate_texts
 from trainer.evaluate.loglik import score_choices
 from trainer.evaluate.model import LoadedModel
-from trainer.evaluate.prompts import generate_prompt, loglik_choices, loglik_context, prompt_version
+from trainer.evaluate.prompts import (
+    HARNESS_VERSION,
+    chat_prompt,
+    generate_prompt,
+    loglik_choices,
+    loglik_context,
+    prompt_version,
+)
 from trainer.evaluate.report import EvalSummary, ItemResult, accuracy_metrics
 
 log = logging.getLogger(__name__)
@@ -61,7 +68,7 @@ def evaluate(
         task=bench.task,
         method=settings.method,
         model=loaded.name,
-        prompt_version=prompt_version(bench.task, settings.method),
+        prompt_version=prompt_version(bench.task, settings.method, loaded.template),
         data_file=bench.path,
         data_sha256=bench.sha256,
         items=len(results),
@@ -101,7 +108,8 @@ def _loglik_results(loaded: LoadedModel, bench: Benchmark, settings: EvalSetting
 
 
 def _generate_results(loaded: LoadedModel, bench: Benchmark, settings: EvalSettings) -> list[ItemResult]:
-    prompts = [generate_prompt(item) for item in bench.items]
+    chat = loaded.template == "chat"  # ask as the model was tuned: its chat template, or PMC-LLaMA's prompt
+    prompts = [chat_prompt(item, loaded.tokenizer) if chat else generate_prompt(item) for item in bench.items]
     texts = generate_texts(
         loaded.model,
         loaded.tokenizer,
@@ -109,6 +117,8 @@ def _generate_results(loaded: LoadedModel, bench: Benchmark, settings: EvalSetti
         batch_size=settings.batch_size,
         max_new_tokens=settings.max_new_tokens,
         add_bos=settings.add_bos,
+        stop_ids=loaded.stop_ids,
+        rendered=chat,
     )
     results = []
     for item, text in zip(bench.items, texts, strict=True):
@@ -125,4 +135,9 @@ def _versions() -> dict[str, str]:
     import torch
     import transformers
 
-    return {"medc": medc.__version__, "torch": torch.__version__, "transformers": transformers.__version__}
+    return {
+        "medc": medc.__version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "loglik_parity": HARNESS_VERSION,
+    }
