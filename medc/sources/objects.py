@@ -41,10 +41,10 @@ def anonymous_options(url: str) -> dict[str, object]:
     return {}
 
 
-def iter_listing(fs: Any, root: str) -> Iterator[ObjectEntry]:
+def iter_listing(fs: Any, root: str, page_size: int = 1000) -> Iterator[ObjectEntry]:
     """Every file under `root` (or `root` itself when it is a file), in a deterministic sorted order."""
     if type(fs).__name__ == "S3FileSystem":
-        yield from _iter_s3(fs, root)
+        yield from _iter_s3(fs, root, page_size)
         return
     if not fs.isdir(root):
         info = fs.info(root)
@@ -64,7 +64,7 @@ def _iter_tree(fs: Any, root: str) -> Iterator[ObjectEntry]:
             yield ObjectEntry(entry["name"], int(entry.get("size") or 0), _stamp(entry))
 
 
-def _iter_s3(fs: Any, root: str) -> Iterator[ObjectEntry]:
+def _iter_s3(fs: Any, root: str, page_size: int) -> Iterator[ObjectEntry]:
     from fsspec.asyn import sync
 
     bucket, _, prefix = root.strip("/").partition("/")
@@ -72,7 +72,7 @@ def _iter_s3(fs: Any, root: str) -> Iterator[ObjectEntry]:
         info = fs.info(root)
         yield ObjectEntry(root, int(info["size"]), _stamp(info))
         return
-    request: dict[str, Any] = {"Bucket": bucket, "Prefix": f"{prefix}/" if prefix else ""}
+    request: dict[str, Any] = {"Bucket": bucket, "Prefix": f"{prefix}/" if prefix else "", "MaxKeys": page_size}
     while True:  # one page at a time: ListObjectsV2 returns keys in UTF-8 binary order
         page = sync(fs.loop, fs._call_s3, "list_objects_v2", **request)
         for item in page.get("Contents", []):
