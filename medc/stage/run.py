@@ -34,7 +34,10 @@ Progress = Callable[[str, BatchResult], None]
 class StageOptions:
     """How work units are batched, limited and checkpointed. None of it changes the output."""
 
-    batch_units: int = 64  # refs per batch (one task, one staged part)
+    batch_units: int = 64  # at most this many refs per batch (one task, one staged part)
+    # Aim for batches of about this many seconds of parsing, learned from the results (a batch of slow units is
+    # small, so a few slow units still spread over the workers); None: always `batch_units`.
+    batch_seconds: float | None = 1.0
     batch_bytes: int = 16 << 20  # stored bytes per batch; a larger unit is a batch of its own
     unit_timeout: float | None = None  # seconds per unit (soft); a batch is killed past units × this + slack
     timeout_slack: float = 30.0  # seconds added to a batch's hard timeout (reading, writing its part)
@@ -48,6 +51,8 @@ class StageOptions:
         for name in ("batch_units", "batch_bytes", "checkpoint_records", "window_per_worker", "max_unit_bytes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.batch_seconds is not None and self.batch_seconds <= 0:
+            raise ValueError(f"batch_seconds must be positive, got {self.batch_seconds}")
         if self.unit_timeout is not None and self.unit_timeout <= 0:
             raise ValueError(f"unit_timeout must be positive, got {self.unit_timeout}")
         if self.worker_memory < 0:
@@ -94,7 +99,9 @@ def stage_source(
     checkpoint = _Checkpoints(staging, options)
     window = max(1, executor.workers * options.window_per_worker)
     lost = lambda batch, error: lost_batch(spec.config, batch, error)  # noqa: E731
-    for result in schedule(make_batches(todo, source, options), submit, lost, window):
+    sizer = BatchSizer(options)
+    for result in schedule(make_batches(todo, source, options, sizer), submit, lost, window):
+        sizer.observe(result)
         staging.commit(result)
         digests.add(result.units)
         if progress:
@@ -111,15 +118,41 @@ def stage_source(
     ]
 
 
-def make_batches(refs: Iterable[UnitRef], source: int, options: StageOptions) -> Iterator[Batch]:
-    """Consecutive refs, at most `batch_units` of them and at most `batch_bytes` of stored size."""
+class BatchSizer:
+    """How many refs the next batch gets: one until the first results tell how long a unit takes, then about
+    `batch_seconds` worth (a running mean), never more than `batch_units`. Batching never changes the output."""
+
+    def __init__(self, options: StageOptions) -> None:
+        self.options = options
+        self.units, self.seconds = 0, 0.0
+
+    def observe(self, result: BatchResult) -> None:
+        self.units += len(result.units)
+        self.seconds += sum(u.seconds for u in result.units)
+
+    def __call__(self) -> int:
+        if self.options.batch_seconds is None:
+            return self.options.batch_units
+        if not self.units:
+            return 1
+        per_unit = max(self.seconds / self.units, 1e-6)
+        return max(1, min(self.options.batch_units, round(self.options.batch_seconds / per_unit)))
+
+
+def make_batches(
+    refs: Iterable[UnitRef], source: int, options: StageOptions, units: Callable[[], int] | None = None
+) -> Iterator[Batch]:
+    """Consecutive refs, at most `units()` (default `batch_units`) of them and at most `batch_bytes` of stored
+    size."""
     batch: list[UnitRef] = []
     size = 0
+    limit = units() if units else options.batch_units
     for ref in refs:
         ref_size = max(ref.size, 0)
-        if batch and (len(batch) >= options.batch_units or size + ref_size > options.batch_bytes):
+        if batch and (len(batch) >= limit or size + ref_size > options.batch_bytes):
             yield Batch(source, tuple(batch))
             batch, size = [], 0
+            limit = units() if units else options.batch_units
         batch.append(ref)
         size += ref_size
     if batch:

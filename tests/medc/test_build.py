@@ -30,7 +30,7 @@ def spec(inputs):
 
 def build(out, inputs, **kw):
     kw.setdefault("workers", 2)
-    kw.setdefault("stage", StageOptions(batch_units=4, checkpoint_records=8))
+    kw.setdefault("stage", StageOptions(batch_units=4, batch_seconds=None, checkpoint_records=8))
     return run_build(
         out,
         [spec(inputs)],
@@ -137,7 +137,7 @@ def test_walker_problems_and_units_in_build_order_with_any_batching(tmp_path):
     inputs = make_inputs(tmp_path / "in", n=9, special={4: "RAISE"})
     (inputs / "n005.xml.gz").write_bytes(b"\x1f\x8bnot gzip")
     a = build(tmp_path / "a", inputs, workers=0)
-    b = build(tmp_path / "b", inputs, stage=StageOptions(batch_units=3, batch_bytes=20))
+    b = build(tmp_path / "b", inputs, stage=StageOptions(batch_units=3, batch_bytes=20, batch_seconds=1e-4))
     assert a["rejections"] == b["rejections"] == {"corrupt_gzip": 1, "unit_failed": 1}
     for name in ("rejections.jsonl", "data/papers/train-00000-of-00001.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -74,7 +74,7 @@ def _build(out, inputs, staging_root=None, **kw):
         kind="medc-k",
         parse_settings={"v": 1},
         staging_root=staging_root,
-        stage=StageOptions(batch_units=4, checkpoint_records=8),
+        stage=StageOptions(batch_units=4, batch_seconds=None, checkpoint_records=8),
         command=["medc"],
         **kw,
     )

@@ -25,6 +25,7 @@ def stage(tmp_path, units, executor, **options):
     staging = Staging.open(tmp_path / "staging", {"v": 1}, {"papers": schema}, fresh=True)
     spec = SourceSpec("papers", parse_note, schema, units=units)
     options.setdefault("batch_units", 4)
+    options.setdefault("batch_seconds", None)
     stage_source(spec, 0, staging, executor, StageOptions(**options))
     return staging
 
@@ -103,3 +104,14 @@ def test_batches_are_bounded_by_units_and_bytes():
     refs = [UnitRef(f"r{i}", i, f"r{i}", size) for i, size in enumerate([10, 10, 50, 10, 10, 10])]
     batches = make_batches(refs, 0, StageOptions(batch_units=3, batch_bytes=40))
     assert [[r.index for r in b.refs] for b in batches] == [[0, 1], [2], [3, 4, 5]]
+
+
+def test_batches_of_slow_units_are_small_and_of_fast_units_large(tmp_path):
+    from medc.stage.run import BatchSizer
+
+    sizer = BatchSizer(StageOptions(batch_units=64, batch_seconds=1.0))
+    assert sizer() == 1  # nothing known yet: the first window spreads over the workers
+    staging = stage(tmp_path, notes(40), InProcess(), batch_units=64, batch_seconds=1.0)
+    assert len(staging.results[-1].units) > 4  # parse_note takes microseconds: batches grow to the cap
+    sizer.units, sizer.seconds = 4, 2.0  # half a second a unit
+    assert sizer() == 2
