@@ -12,9 +12,11 @@ manifest records and what a resume trusts.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import io
+import os
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -34,7 +36,12 @@ def read_units(
         if ref.problem:
             yield ref, WorkUnit(ref.origin, b"", ref.problem, ref.detail), ""
             continue
-        raw = ref.data if ref.data is not None else remote.get(ref.path) if is_url(ref.path) else _read_local(ref)
+        if ref.data is not None:
+            raw: bytes | Exception | None = ref.data
+        elif is_url(ref.path):
+            raw = remote.get(ref.path)
+        else:
+            raw, ref = _read_local(ref, max_unit_bytes)
         if isinstance(raw, Exception):
             reason = "too_large" if isinstance(raw, ValueError) else "unreadable"
             yield ref, WorkUnit(ref.origin, b"", reason, _describe(raw)), ""
@@ -49,12 +56,28 @@ def read_units(
         yield ref, unit, sha256
 
 
-def _read_local(ref: UnitRef) -> bytes | Exception:
+def with_stat(ref: UnitRef) -> UnitRef:
+    """`ref` with the size and stamp of its local file, when the walker left them unknown (-1, "")."""
+    if ref.size >= 0 or ref.data is not None or not ref.path or is_url(ref.path):
+        return ref
+    try:
+        st = os.stat(ref.path)
+    except OSError:
+        return ref
+    return dataclasses.replace(ref, size=st.st_size, stamp=str(st.st_mtime_ns))
+
+
+def _read_local(ref: UnitRef, limit: int) -> tuple[bytes | Exception, UnitRef]:
+    """The file's bytes, and the ref with the size and stamp (mtime) of what was read, for the journal."""
     try:
         with open(ref.path, "rb") as fh:
-            return fh.read()
+            st = os.fstat(fh.fileno())
+            ref = dataclasses.replace(ref, size=st.st_size, stamp=str(st.st_mtime_ns))
+            if st.st_size > limit and not ref.path.lower().endswith(".gz"):
+                return ValueError(f"larger than the limit of {limit} bytes"), ref
+            return fh.read(), ref
     except OSError as exc:
-        return exc
+        return exc, ref
 
 
 def _decoded(origin: str, raw: bytes, limit: int) -> WorkUnit:
@@ -88,7 +111,7 @@ def _sidecars_of(
     found = {}
     for name in sidecars(logical_name(ref.path.rsplit("/", 1)[-1])):
         path = _sibling(ref.path, name)
-        data = remote.get(path) if is_url(path) else _read_local(UnitRef(path, 0, path))
+        data = remote.get(path) if is_url(path) else _read_local(UnitRef(path, 0, path), limit)[0]
         if isinstance(data, bytes) and len(data) <= limit:
             found[name] = data
     return found

@@ -26,9 +26,12 @@ class InputDigests:
     def __init__(self) -> None:
         self._sums: dict[int, int] = {}
         self._single: dict[int, str] = {}
+        self._sizes: dict[int, int] = {}
 
     def add(self, units: Iterable[UnitDone]) -> None:
         for unit in units:
+            if not unit.inline:
+                self._sizes[unit.input] = self._sizes.get(unit.input, 0) + max(unit.size, 0)
             if not unit.inline and unit.sha256:
                 self._add(unit.input, unit.origin, unit.sha256)
 
@@ -54,6 +57,6 @@ class InputDigests:
             "kind": stats.kind,
             "files": stats.files,
             "ignored": stats.ignored,
-            "size": stats.size,
+            "size": stats.size + self._sizes.get(index, 0),
             "sha256": sha256,
         }

@@ -20,6 +20,7 @@ from typing import Any
 from medc.executors.base import Executor, InProcess, TaskCrashed, TaskFailed
 from medc.records import Rejection
 from medc.sources import DEFAULT_MAX_UNIT_BYTES, InputWalker, UnitRef, WorkUnit
+from medc.sources.reading import with_stat
 from medc.stage.batch import Batch, BatchResult, SourceJob, UnitDone, run_batch
 from medc.stage.digest import InputDigests
 from medc.stage.schedule import schedule
@@ -161,7 +162,7 @@ def make_batches(
 
 def lost_batch(config: str, batch: Batch, error: TaskFailed) -> BatchResult:
     """The result of a one-unit batch whose worker died or was killed: the unit is rejected, named by reason."""
-    (ref,) = batch.refs
+    ref = with_stat(batch.refs[0])  # what the dead worker could not report
     reason = error.reason if isinstance(error, TaskCrashed) else "timeout"
     detail = {
         "worker_crashed": "the worker process died while parsing this unit",
@@ -186,6 +187,7 @@ def _not_done(refs: Iterable[UnitRef], staging: Staging, digests: InputDigests) 
         if done is None:
             yield ref
             continue
+        ref = with_stat(ref)  # only journaled units are stat()ed here; new ones by the worker that reads them
         size = ref.size if ref.size >= 0 else len(ref.data or b"")
         if (done.index, done.size, done.stamp) != (ref.index, size, ref.stamp):
             raise StagingMismatch(

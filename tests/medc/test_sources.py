@@ -36,14 +36,15 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden(tmp_path):
     assert [u.origin for u in units] == [str(tmp_path / "a.xml"), str(tmp_path / "b" / "c.xml")]
     assert [u.data for u in units] == [b"A", b"C"]
     (stats,) = walker.stats
-    assert (stats.kind, stats.files, stats.ignored, stats.size) == ("directory", 2, 1, 2)
+    assert (stats.kind, stats.files, stats.ignored) == ("directory", 2, 1)  # sizes: from the workers
 
 
 def test_the_walker_lists_and_stats_without_reading(tmp_path):
     (tmp_path / "a.xml").write_bytes(b"AAAA")
     (ref,) = InputWalker([str(tmp_path)], xml)
-    assert (ref.path, ref.size, ref.data, ref.index) == (str(tmp_path / "a.xml"), 4, None, 0)
-    assert ref.stamp == str((tmp_path / "a.xml").stat().st_mtime_ns)
+    assert (ref.path, ref.size, ref.stamp, ref.data, ref.index) == (str(tmp_path / "a.xml"), -1, "", None, 0)
+    ((read_ref, _, _),) = read_units([ref], 100)  # the worker stats what it opens, for the journal
+    assert (read_ref.size, read_ref.stamp) == (4, str((tmp_path / "a.xml").stat().st_mtime_ns))
     (tmp_path / "a.xml").unlink()  # gone before a worker reads it: a rejection, not a crash
     ((_, unit, sha256),) = read_units([ref], 100)
     assert (unit.problem, sha256) == ("unreadable", "")
