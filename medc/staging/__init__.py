@@ -88,7 +88,7 @@ class Staging:
     def complete_archive(self, entry: dict[str, Any]) -> None:
         if self.archives.get(entry["path"]) != entry:
             self.archives[entry["path"]] = entry
-            self._pending.append({"input": entry["path"], **{k: v for k, v in entry.items() if k != "path"}})
+            self._pending.append({"archive": entry["path"], **{k: v for k, v in entry.items() if k != "path"}})
 
     def flush(self) -> None:
         """Write the entries committed since the last flush as one segment."""
@@ -165,8 +165,9 @@ class Staging:
                     self.store.remove(f"journal/{later}")
                 break
             for entry in entries:
-                if "input" in entry:
-                    self.archives[entry["input"]] = {"path": entry.pop("input"), **entry}
+                if "archive" in entry:
+                    path = entry.pop("archive")
+                    self.archives[path] = {"path": path, **entry}
                 else:
                     self.commit(result_of(entry))
             self._segment = number + 1

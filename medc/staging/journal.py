@@ -4,8 +4,8 @@
     {"config": "papers", "source": 0, "first": 128, "part": "parts/papers/part-00-000000000128.parquet",
      "units": [["pmc/PMC7.xml", 128, 48213, "1718700000123456789", "3f1c…", 1, 0.0132, 0, false], ...],
      "rejections": [["pmc/bad.xml", "unit_failed", "ValueError: …", ""]], "notices": []}
-    {"input": "oa_comm_xml.incr.2024-06-18.tar.gz", "size": 1840212, "stamp": "1718…", "sha256": "5f1c…",
-     "files": 812, "ignored": 12, "refs": 812}                      # an archive read to the end
+    {"archive": "oa_comm_xml.incr.2024-06-18.tar.gz", "size": 1840212, "stamp": "1718…", "sha256": "5f1c…",
+     "files": 812, "ignored": 12, "refs": 812, "input": 0}          # an archive read to the end
 
 Only the coordinator writes the journal; a segment is written whole (temp + rename, or one put), so there is no
 torn line to repair. A segment that does not parse (edited by hand, a foreign file) ends the journal there.

@@ -141,3 +141,25 @@ def test_walker_problems_and_units_in_build_order_with_any_batching(tmp_path):
     assert a["rejections"] == b["rejections"] == {"corrupt_gzip": 1, "unit_failed": 1}
     for name in ("rejections.jsonl", "data/papers/train-00000-of-00001.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_a_finished_archive_is_skipped_on_resume_without_being_read(tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    inputs = make_inputs(tmp_path / "in", n=3)
+    with tarfile.open(inputs / "more.tar.gz", "w:gz") as tar:
+        for i in range(5):
+            data = f"A{i}\n\narchived {i}".encode()
+            info = tarfile.TarInfo(f"a{i}.xml")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    first = build(tmp_path / "out", inputs)
+    assert first["records"] == {"papers": {"train": 8}}
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a finished archive was read again")
+
+    monkeypatch.setattr("medc.sources.walk.ArchiveReader", no_reading)
+    again = build(tmp_path / "out", inputs)
+    assert again["inputs"] == first["inputs"] and again["records"] == first["records"]
