@@ -123,9 +123,22 @@ class Staging:
     def iter_batches(
         self, config: str, columns: list[str] | None = None, batch_size: int = 1000
     ) -> Iterator[pa.RecordBatch]:
-        """The staged records of `config` in build order, as record batches (streamed, part by part)."""
+        """The staged records of `config` in build order, streamed part by part, as batches of exactly
+        `batch_size` rows (the last one shorter): the same batches whatever the batching of the parse was, so the
+        shards written from them are the same bytes on any executor."""
+        pending: list[pa.RecordBatch] = []
+        rows = 0
         for part in self.parts(config):
-            yield from iter_part_batches(part, columns, batch_size)
+            for batch in iter_part_batches(part, columns, batch_size):
+                while batch.num_rows:
+                    take = min(batch_size - rows, batch.num_rows)
+                    pending.append(batch.slice(0, take))
+                    rows, batch = rows + take, batch.slice(take)
+                    if rows == batch_size:
+                        yield _joined(pending)
+                        pending, rows = [], 0
+        if pending:
+            yield _joined(pending)
 
     def rejections(self) -> Iterator[tuple[str, Rejection]]:
         for result in self._ordered():
@@ -179,6 +192,12 @@ class Staging:
             if f"parts/{name}" not in known:
                 log.info("removing parts/%s, left by an interrupted build", name)
                 self.store.remove(f"parts/{name}")
+
+
+def _joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
 def _check_fingerprint(store: StagingStore, fingerprint: dict[str, Any]) -> None:
