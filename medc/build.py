@@ -34,7 +34,7 @@ import medc
 from medc.executors import Executor, open_executor
 from medc.records import Rejection
 from medc.shards import ShardConfig, ShardWriter
-from medc.sources import WorkUnit
+from medc.sources import WorkUnit, is_url
 from medc.stage.batch import Task
 from medc.stage.run import Progress, StageOptions, stage_source
 from medc.staging import Staging
@@ -179,6 +179,8 @@ def run_build(
     with contextlib.ExitStack() as stack:
         if isinstance(executor, str):
             executor = stack.enter_context(open_executor(executor, workers, ray_address))
+        if getattr(executor, "nodes", 1) > 1 and not is_url(staging.root):
+            log.warning("staging %s is a local path: every node of the cluster must see it there", staging.root)
         input_stats = _stage_all(sources, staging, executor, stage or StageOptions(), progress)
         output = BuildOutput(out_dir, shards or ShardConfig())
         try:

@@ -1,6 +1,6 @@
 """Progress of a build, counted in work units (a batch's worth at a time, as the coordinator journals it): a live
-bar on a terminal, a log line every 15 s elsewhere (CI logs,
-cluster job output), so long builds always show they are alive."""
+bar on a terminal, a log line every 15 s elsewhere (CI logs, cluster job output), so long builds always show they
+are alive."""
 
 from __future__ import annotations
 

@@ -133,6 +133,7 @@ def parse_size(text: str) -> int:
 def run_and_report(out: Path, run: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """Run a build with progress display, print the summary table, and turn known errors into clean exits."""
     from medc.config import ConfigError
+    from medc.executors import ExecutorUnavailable
     from medc.progress import BuildProgress
     from medc.sources import InputError
     from medc.staging import StagingMismatch
@@ -141,7 +142,7 @@ def run_and_report(out: Path, run: Callable[[Any], dict[str, Any]]) -> dict[str,
     try:
         with BuildProgress() as progress:
             manifest = run(progress)
-    except (ConfigError, InputError, StagingMismatch) as exc:
+    except (ConfigError, InputError, StagingMismatch, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(manifest, str(out))
     click.echo(f"Wrote {out}/ (manifest.json, rejections.jsonl, README.md)", file=sys.stderr)

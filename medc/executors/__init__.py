@@ -10,10 +10,20 @@ module-level functions to an `Executor`; which executor runs them never changes 
 
 from __future__ import annotations
 
-from medc.executors.base import Executor, InProcess, Shared, SharedValue, TaskCrashed, TaskFailed, TaskTimedOut
+from medc.executors.base import (
+    Executor,
+    ExecutorUnavailable,
+    InProcess,
+    Shared,
+    SharedValue,
+    TaskCrashed,
+    TaskFailed,
+    TaskTimedOut,
+)
 
 __all__ = [
     "Executor",
+    "ExecutorUnavailable",
     "InProcess",
     "Shared",
     "SharedValue",

@@ -18,6 +18,10 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
+class ExecutorUnavailable(Exception):
+    """The executor cannot start: Ray is not installed, or the cluster cannot be reached."""
+
+
 class TaskFailed(Exception):
     """A task did not return: its process died or it was killed."""
 

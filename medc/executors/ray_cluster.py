@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
-from medc.executors.base import TaskCrashed, TaskTimedOut
+from medc.executors.base import ExecutorUnavailable, TaskCrashed, TaskTimedOut
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -37,7 +37,12 @@ class RayExecutor:
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
-        import ray
+        try:
+            import ray
+        except ImportError:
+            raise ExecutorUnavailable(
+                "--executor ray needs Ray: pip install 'medc[ray]' (make venv installs it)"
+            ) from None
 
         address = address or os.environ.get("RAY_ADDRESS") or None
         self._owns = not ray.is_initialized()
@@ -45,9 +50,13 @@ class RayExecutor:
             options: dict[str, Any] = {"include_dashboard": False, "configure_logging": False}
             if address is None and workers:
                 options["num_cpus"] = workers
-            ray.init(address=address, **options)
+            try:
+                ray.init(address=address, **options)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ExecutorUnavailable(f"cannot join the Ray cluster at {address}: {exc}") from None
             log.info("ray: %s, %s CPUs", address or "local cluster", ray.cluster_resources().get("CPU"))
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_call)
         self._timers: set[threading.Timer] = set()
 

@@ -78,9 +78,33 @@ def stage_source(
         )
         refs = walker
     digests = InputDigests()
-    todo = _not_done(refs, staging, digests)
-    in_process = isinstance(executor, InProcess)
-    job = SourceJob(
+    shared = executor.share(_job(spec, source, staging, executor, options))
+
+    def submit(batch: Batch) -> Any:
+        hard = options.unit_timeout * len(batch.refs) + options.timeout_slack if options.unit_timeout else None
+        return executor.submit(run_batch, shared, batch, timeout=hard)
+
+    checkpoint, sizer = _Checkpoints(staging, options), BatchSizer(options)
+    batches = make_batches(_not_done(refs, staging, digests), source, options, sizer)
+    window = max(1, executor.workers * options.window_per_worker)
+    for result in schedule(batches, submit, lambda batch, error: lost_batch(spec.config, batch, error), window):
+        sizer.observe(result)
+        staging.commit(result)
+        digests.add(result.units)
+        if progress:
+            progress(spec.name, result)
+        checkpoint.tick(result)
+    for archive in walker.archives if walker else []:
+        staging.complete_archive(archive)
+    staging.flush()
+    if walker is None:
+        return []
+    return [{"config": spec.config, **digests.stats_json(s, i, walker.archives)} for i, s in enumerate(walker.stats)]
+
+
+def _job(spec: Any, source: int, staging: Staging, executor: Executor, options: StageOptions) -> SourceJob:
+    in_process = isinstance(executor, InProcess)  # the memory watchdog would end the coordinator itself
+    return SourceJob(
         spec.config,
         spec.schema,
         spec.task,
@@ -91,32 +115,6 @@ def stage_source(
         options.unit_timeout,
         0 if in_process else options.worker_memory,
     )
-    shared = executor.share(job)
-
-    def submit(batch: Batch) -> Any:
-        hard = options.unit_timeout * len(batch.refs) + options.timeout_slack if options.unit_timeout else None
-        return executor.submit(run_batch, shared, batch, timeout=hard)
-
-    checkpoint = _Checkpoints(staging, options)
-    window = max(1, executor.workers * options.window_per_worker)
-    lost = lambda batch, error: lost_batch(spec.config, batch, error)  # noqa: E731
-    sizer = BatchSizer(options)
-    for result in schedule(make_batches(todo, source, options, sizer), submit, lost, window):
-        sizer.observe(result)
-        staging.commit(result)
-        digests.add(result.units)
-        if progress:
-            progress(spec.name, result)
-        checkpoint.tick(result)
-    if walker is None:
-        staging.flush()
-        return []
-    for archive in walker.archives:
-        staging.complete_archive(archive)
-    staging.flush()
-    return [
-        {"config": spec.config, **digests.stats_json(stats, i, walker.archives)} for i, stats in enumerate(walker.stats)
-    ]
 
 
 class BatchSizer:
