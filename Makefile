@@ -12,7 +12,7 @@ $(BIN)/medc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet '$(TORCH_SPEC)'
-	$(BIN)/pip install --quiet -e '.[train,s3,dev]'
+	$(BIN)/pip install --quiet -e '.[train,s3,ray,dev]'
 	touch $(BIN)/medc
 
 venv: $(BIN)/medc

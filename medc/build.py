@@ -21,7 +21,7 @@ import logging
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -31,13 +31,16 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 import medc
+from medc.executors import Executor, open_executor
 from medc.records import Rejection
-from medc.runner import Task, UnitResult, run_units
 from medc.shards import ShardConfig, ShardWriter
-from medc.sources import InputStats, InputWalker, WorkUnit
+from medc.sources import WorkUnit, is_url
+from medc.stage.batch import Task
+from medc.stage.run import Progress, StageOptions, stage_source
 from medc.staging import Staging
 
 log = logging.getLogger(__name__)
+STAGING_FORMAT = 2  # batches journaled in segments; a staging of another format is refused (pass --fresh)
 
 VERSIONED_PACKAGES = (
     "medc",
@@ -75,7 +78,9 @@ class SourceSpec:
 
 
 class Finalizer(Protocol):
-    def __call__(self, staged: Staging, output: BuildOutput) -> None: ...
+    """Reads the staged records (`Staging`'s read API) and writes shards; may run its stages on `executor`."""
+
+    def __call__(self, staged: Staging, output: BuildOutput, executor: Executor) -> None: ...
 
 
 class BuildOutput:
@@ -121,7 +126,7 @@ class _RecordingShardWriter(ShardWriter):
         return paths
 
 
-def copy_to_train(staged: Staging, output: BuildOutput) -> None:
+def copy_to_train(staged: Staging, output: BuildOutput, executor: Executor | None = None) -> None:
     """The simplest finalizer: every staged record of each config goes to its `train` split, in build order."""
     for config in staged.configs():
         schema = public_schema(staged.schema(config))
@@ -135,9 +140,6 @@ def public_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f for f in schema if not f.name.startswith("_")])
 
 
-Progress = Callable[[str, UnitResult], None]
-
-
 def run_build(
     out_dir: Path,
     sources: list[SourceSpec],
@@ -146,16 +148,22 @@ def run_build(
     parse_settings: dict[str, Any],
     finalize_settings: dict[str, Any] | None = None,
     finalizer: Finalizer = copy_to_train,
+    executor: str | Executor = "local",
     workers: int | None = None,
+    ray_address: str | None = None,
+    staging_root: str | None = None,
+    stage: StageOptions | None = None,
     fresh: bool = False,
     keep_staging: bool = True,
-    unit_timeout: float | None = None,
     shards: ShardConfig | None = None,
-    checkpoint_records: int = 2000,
     progress: Progress | None = None,
     command: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Build `out_dir` from `sources` and return the manifest (also written to `out_dir/manifest.json`)."""
+    """Build `out_dir` from `sources` and return the manifest (also written to `out_dir/manifest.json`).
+
+    `executor` is "local" (a process pool of `workers`; 0 = in this process), "ray" (the cluster at `ray_address`
+    or RAY_ADDRESS, else a local one), or an open `Executor` the caller owns. `staging_root` (default
+    `out_dir/.staging`) may be an fsspec URL; on a cluster it must be storage every worker can write."""
     start = time.time()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -163,25 +171,22 @@ def run_build(
     fingerprint = {
         "kind": kind,
         "medc": medc.__version__,
+        "staging": STAGING_FORMAT,
         "configs": list(schemas),
         "parse": _stable_hash(parse_settings),
     }
-    staging = Staging.open(out_dir, fingerprint, schemas, fresh=fresh)
-    done = staging.done_units()
-    if done:
-        log.info("resuming: %d work units already done", len(done))
-    input_stats: list[dict[str, Any]] = []
-    for spec in sources:
-        units, walker = _units_of(spec)
-        results = run_units(units, spec.task, workers=workers, skip=done, unit_timeout=unit_timeout)
-        _stage(staging, spec.config, results, checkpoint_records, progress, spec.name)
-        if walker is not None:
-            input_stats += [{"config": spec.config, **_stats_json(s)} for s in walker.stats]
-    output = BuildOutput(out_dir, shards or ShardConfig())
-    try:
-        finalizer(staging, output)
-    finally:
-        output.close()
+    staging = Staging.open(staging_root or out_dir / ".staging", fingerprint, schemas, fresh=fresh)
+    with contextlib.ExitStack() as stack:
+        if isinstance(executor, str):
+            executor = stack.enter_context(open_executor(executor, workers, ray_address))
+        if getattr(executor, "nodes", 1) > 1 and not is_url(staging.root):
+            log.warning("staging %s is a local path: every node of the cluster must see it there", staging.root)
+        input_stats = _stage_all(sources, staging, executor, stage or StageOptions(), progress)
+        output = BuildOutput(out_dir, shards or ShardConfig())
+        try:
+            finalizer(staging, output, executor)
+        finally:
+            output.close()
     manifest = _manifest(
         kind,
         staging,
@@ -192,6 +197,7 @@ def run_build(
         command or _invocation(),
         time.time() - start,
     )
+    manifest["executor"] = {"name": executor.name, "workers": executor.workers}
     _write_json(out_dir / "manifest.json", manifest)
     _write_rejections(out_dir / "rejections.jsonl", staging, output)
     if not keep_staging:
@@ -202,34 +208,20 @@ def run_build(
     return manifest
 
 
-def _units_of(spec: SourceSpec) -> tuple[Iterable[WorkUnit], InputWalker | None]:
-    if spec.units is not None:
-        return spec.units, None
-    walker = InputWalker(spec.inputs, spec.accept, sidecars=spec.sidecars)  # type: ignore[arg-type]
-    return walker, walker
-
-
-def _stage(
+def _stage_all(
+    sources: list[SourceSpec],
     staging: Staging,
-    config: str,
-    results: Iterator[UnitResult],
-    every: int,
+    executor: Executor,
+    options: StageOptions,
     progress: Progress | None,
-    name: str,
-) -> None:
-    buffer: list[UnitResult] = []
-    buffered = 0
-    last = time.monotonic()
-    for result in results:
-        if progress:
-            progress(name, result)
-        buffer.append(result)
-        buffered += len(result.records) + 1
-        if buffered >= every or time.monotonic() - last > 60:
-            staging.commit(config, buffer)
-            buffer, buffered, last = [], 0, time.monotonic()
-    if buffer:
-        staging.commit(config, buffer)
+) -> list[dict[str, Any]]:
+    done = staging.unit_counts()
+    if done:
+        log.info("resuming: %d work units already done", sum(done.values()))
+    input_stats: list[dict[str, Any]] = []
+    for index, spec in enumerate(sources):
+        input_stats += stage_source(spec, index, staging, executor, options, progress)
+    return input_stats
 
 
 def _manifest(
@@ -300,17 +292,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     temp = path.with_name(f".{path.name}.tmp")
     temp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     temp.replace(path)
-
-
-def _stats_json(stats: InputStats) -> dict[str, Any]:
-    return {
-        "path": stats.path,
-        "kind": stats.kind,
-        "files": stats.files,
-        "ignored": stats.ignored,
-        "size": stats.size,
-        "sha256": stats.sha256,
-    }
 
 
 def _stable_hash(settings: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
-"""Progress of a build, counted in work units: a live bar on a terminal, a log line every 15 s elsewhere (CI logs,
-cluster job output), so long builds always show they are alive."""
+"""Progress of a build, counted in work units (a batch's worth at a time, as the coordinator journals it): a live
+bar on a terminal, a log line every 15 s elsewhere (CI logs, cluster job output), so long builds always show they
+are alive."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 from collections import Counter
 from types import TracebackType
 
-from medc.runner import UnitResult
+from medc.stage.batch import BatchResult
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +50,16 @@ class BuildProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def __call__(self, name: str, result: UnitResult) -> None:
-        self.units[name] += 1
-        self.records[name] += len(result.records)
+    def __call__(self, name: str, result: BatchResult) -> None:
+        done = len(result.units)
+        self.units[name] += done
+        self.records[name] += result.records
         self.rejected[name] += len(result.rejections)
         status = f"{self.records[name]} records, {self.rejected[name]} rejected"
         if self._progress is not None:
             if name not in self._tasks:
                 self._tasks[name] = self._progress.add_task(name, total=None, status=status)
-            self._progress.update(self._tasks[name], advance=1, status=status)
+            self._progress.update(self._tasks[name], advance=done, status=status)
         elif time.monotonic() - self._last_log >= self.interval:
             self._last_log = time.monotonic()
             rate = sum(self.units.values()) / max(self._last_log - self._start, 1e-9)

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from medc.runner import default_workers
+from medc.executors.local import default_workers
 
 log = logging.getLogger(__name__)
 

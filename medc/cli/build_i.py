@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from builders import dialogues, qa, umls
-from medc.cli.build_options import build_options, run_and_report
+from medc.cli.build_options import build_options, run_and_report, run_settings
 from medc.instructions.assembly import AssemblyConfig
 from medc.instructions.decontamination import DecontaminationConfig
 from medc.shards import ShardConfig
@@ -115,10 +115,7 @@ def command(
     out: Path,
     config_file: Path | None,
     overrides: tuple[str, ...],
-    workers: int | None,
-    unit_timeout: float | None,
-    fresh: bool,
-    drop_staging: bool,
+    **common: Any,
 ) -> None:
     """Build MedC-I: dialogues, rationale QA and UMLS prompts into train/validation instruction shards."""
     from medc.build import run_build
@@ -143,6 +140,7 @@ def command(
     eval_index = _eval_index(config, eval_inputs, extra)
     finalize_settings = {k: settings[k] for k in ("assembly", "decontamination", "shards")}
     finalize_settings["decontaminate"] = extra.get("decontamination", {}).get("eval_files", [])
+    run_kwargs = run_settings(common)
     manifest = run_and_report(
         out,
         lambda progress: run_build(
@@ -152,12 +150,9 @@ def command(
             parse_settings=parse_settings,
             finalize_settings=finalize_settings,
             finalizer=InstructionFinalizer(config.assembly, eval_index, extra),
-            workers=workers,
-            fresh=fresh,
-            keep_staging=not drop_staging,
-            unit_timeout=unit_timeout,
             shards=config.shards,
             progress=progress,
+            **run_kwargs,
         ),
     )
     _refuse_guessed_numbering(out, manifest)
@@ -250,14 +245,14 @@ def _umls_source(config: BuildIConfig, root: Path, parse_settings: dict[str, Any
 
 def _eval_index(config: BuildIConfig, paths: tuple[str, ...], extra: dict[str, Any]) -> Any:
     from medc.instructions.decontamination import EvalIndex, read_eval_file
-    from medc.sources import InputError, InputWalker
+    from medc.sources import InputError, InputWalker, read_units
 
     if not paths:
         return None
     items, files = [], []
     walker = InputWalker(list(paths), lambda name: name.lower().endswith((".json", ".jsonl")))
     try:
-        for unit in walker:
+        for _, unit, _ in read_units(list(walker), walker.max_unit_bytes):  # a few small files, read here
             found, rejected = read_eval_file(unit.data, unit.origin) if not unit.problem else ([], 1)
             items += found
             files.append(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
 from builders import books, pmc_jats
 from medc.clean import CleanConfig
-from medc.cli.build_options import build_options, run_and_report
+from medc.cli.build_options import build_options, run_and_report, run_settings
 from medc.dedup import DedupConfig, DedupFinalizer
 from medc.filters import DocumentSteps, FilterConfig
 from medc.shards import ShardConfig
@@ -59,10 +60,7 @@ def command(
     out: Path,
     config_file: Path | None,
     overrides: tuple[str, ...],
-    workers: int | None,
-    unit_timeout: float | None,
-    fresh: bool,
-    drop_staging: bool,
+    **common: Any,
 ) -> None:
     """Build MedC-K: PMC JATS articles (--pmc) and textbooks (--books) into clean, deduplicated shards."""
     from medc.build import SourceSpec, run_build
@@ -89,6 +87,7 @@ def command(
     settings = to_dict(config)
     parse_settings = {k: settings[k] for k in ("papers", "books", "clean", "filters")}
     parse_settings["filelists"] = sorted(filelists)
+    run_kwargs = run_settings(common)
     run_and_report(
         out,
         lambda progress: run_build(
@@ -98,11 +97,8 @@ def command(
             parse_settings=parse_settings,
             finalize_settings={"dedup": settings["dedup"], "shards": settings["shards"]},
             finalizer=DedupFinalizer(config.dedup),
-            workers=workers,
-            fresh=fresh,
-            keep_staging=not drop_staging,
-            unit_timeout=unit_timeout,
             shards=config.shards,
             progress=progress,
+            **run_kwargs,
         ),
     )

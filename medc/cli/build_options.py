@@ -45,6 +45,41 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
             metavar="SECONDS",
             help="Reject a work unit that runs longer than this (default: no limit).",
         ),
+        click.option(
+            "--executor",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help="Where work runs: a local process pool, or a Ray cluster (RAY_ADDRESS / --ray-address, else a "
+            "local one). The output does not depend on it.",
+        ),
+        click.option(
+            "--ray-address",
+            metavar="ADDRESS",
+            default=None,
+            help="Ray cluster to join with --executor ray (e.g. auto, ray://head:10001); default: RAY_ADDRESS.",
+        ),
+        click.option(
+            "--staging",
+            "staging_root",
+            metavar="PATH_OR_URL",
+            default=None,
+            help="Where parsed records are staged (default OUT/.staging). On a cluster: a shared filesystem path or "
+            "an s3:// URL every node can write.",
+        ),
+        click.option(
+            "--worker-memory",
+            metavar="SIZE",
+            default=None,
+            help="Resident memory limit per worker, e.g. 4G or 512M; a unit that exceeds it is rejected as "
+            "memory_limit (Linux).",
+        ),
+        click.option(
+            "--batch-units",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Work units per task sent to a worker (default 64; a large file is a batch of its own).",
+        ),
         click.option("--fresh", is_flag=True, help="Discard staged work in --out and start over."),
         click.option(
             "--drop-staging",
@@ -57,9 +92,48 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def run_settings(options: dict[str, Any]) -> dict[str, Any]:
+    """The `run_build` keyword arguments of the options every build verb shares."""
+    from medc.stage.run import StageOptions
+
+    stage: dict[str, Any] = {"unit_timeout": options["unit_timeout"]}
+    if options["worker_memory"]:
+        stage["worker_memory"] = parse_size(options["worker_memory"])
+    if options["batch_units"]:
+        stage["batch_units"] = options["batch_units"]
+    try:
+        stage_options = StageOptions(**stage)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return {
+        "executor": options["executor"],
+        "workers": options["workers"],
+        "ray_address": options["ray_address"],
+        "staging_root": options["staging_root"],
+        "stage": stage_options,
+        "fresh": options["fresh"],
+        "keep_staging": not options["drop_staging"],
+    }
+
+
+def parse_size(text: str) -> int:
+    """`4G`, `512M`, `1.5GiB`, `1000000` → bytes."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    value = text.strip().upper().removesuffix("IB").removesuffix("B")
+    suffix = value[-1:] if value[-1:] in units else ""
+    try:
+        number = float(value[: len(value) - len(suffix)])
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a size such as 4G or 512M", param_hint="--worker-memory") from None
+    if number <= 0:
+        raise click.BadParameter(f"{text!r} must be positive", param_hint="--worker-memory")
+    return int(number * units[suffix])
+
+
 def run_and_report(out: Path, run: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """Run a build with progress display, print the summary table, and turn known errors into clean exits."""
     from medc.config import ConfigError
+    from medc.executors import ExecutorUnavailable
     from medc.progress import BuildProgress
     from medc.sources import InputError
     from medc.staging import StagingMismatch
@@ -68,7 +142,7 @@ def run_and_report(out: Path, run: Callable[[Any], dict[str, Any]]) -> dict[str,
     try:
         with BuildProgress() as progress:
             manifest = run(progress)
-    except (ConfigError, InputError, StagingMismatch) as exc:
+    except (ConfigError, InputError, StagingMismatch, ExecutorUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(manifest, str(out))
     click.echo(f"Wrote {out}/ (manifest.json, rejections.jsonl, README.md)", file=sys.stderr)

@@ -45,7 +45,7 @@ class DedupFinalizer:
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
 
-    def __call__(self, staged: Any, output: Any) -> None:
+    def __call__(self, staged: Any, output: Any, executor: Any = None) -> None:
         start = time.perf_counter()
         keys = collect_keys(staged, self.config)
         keep = np.ones(len(keys), dtype=bool)

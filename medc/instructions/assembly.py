@@ -88,7 +88,7 @@ class InstructionFinalizer:
         self.config, self.eval_index, self.batch_size = config, eval_index, batch_size
         self.extra = extra or {}
 
-    def __call__(self, staged: Any, output: Any) -> None:
+    def __call__(self, staged: Any, output: Any, executor: Any = None) -> None:
         stats: dict[str, dict[str, int]] = {}
         removed: Counter[str] = Counter()
         duplicates: dict[str, int] = {}

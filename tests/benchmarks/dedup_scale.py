@@ -37,7 +37,6 @@ def _staging(root: Path):
 
 def stage(root: Path, n: int) -> dict:
     from medc.dedup import DedupConfig, dedup_keys
-    from medc.runner import UnitResult
 
     gen, config, staging = CorpusGenerator(seed=n), DedupConfig(), _staging(root)
     earlier: list[tuple[list[str], str]] = []
@@ -65,7 +64,7 @@ def stage(root: Path, n: int) -> dict:
         )
         for name, docs in batches.items():
             if len(docs) >= 1000 or (i == n - 1 and docs):
-                staging.commit(name, [UnitResult(f"{name}-{i}", records=docs)])
+                staging.stage_records(name, docs, origin=f"{name}-{i}")
                 batches[name] = []
     return {"mb": total / 1e6}
 

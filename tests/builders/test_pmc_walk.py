@@ -10,7 +10,7 @@ from pathlib import Path
 
 from builders.pmc_jats import PmcOptions, accepts, load_filelists, parse, with_filelists
 from medc.records import Document, Rejection
-from medc.sources import InputWalker
+from medc.sources import InputWalker, read_units
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
 CLOUD_ARTICLE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -26,7 +26,7 @@ CLOUD_ARTICLE = """<?xml version="1.0" encoding="UTF-8"?>
 def build(inputs: list[str], options: PmcOptions) -> list[Document | Rejection]:
     walker = InputWalker(inputs, accepts)
     out = []
-    for unit in walker:
+    for _, unit, _ in read_units(list(walker), walker.max_unit_bytes):
         out.extend(r for r in parse(unit, options) if isinstance(r, (Document, Rejection)))
     return out
 

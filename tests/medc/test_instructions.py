@@ -9,7 +9,6 @@ from medc.instructions import templates
 from medc.instructions.assembly import AssemblyConfig, InstructionFinalizer
 from medc.instructions.decontamination import DecontaminationConfig, EvalIndex, read_eval_file, window_hashes
 from medc.records import Instruction, Message, QAItem, instruction_schema
-from medc.runner import UnitResult
 from medc.shards import ShardConfig
 from medc.staging import Staging
 
@@ -151,7 +150,7 @@ def record(source: str, i: int, question: str, answer: str, style: str = "") -> 
 
 def finalize(tmp_path: Path, records: list[Instruction], config: AssemblyConfig, index: EvalIndex | None = None):
     staging = Staging.open(tmp_path, {"t": 1}, {"dialogue": instruction_schema(internal=True)})
-    staging.commit("dialogue", [UnitResult("in.json", records=records)])
+    staging.stage_records("dialogue", records, origin="in.json")
     output = BuildOutput(tmp_path, ShardConfig())
     InstructionFinalizer(config, index, extra={"note": 1}, batch_size=7)(staging, output)
     output.close()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -17,8 +18,17 @@ def parse_note(unit: WorkUnit) -> Iterator[Document | Rejection | Notice]:
         raise ValueError(f"cannot parse {unit.origin}")
     if "SEGFAULT" in text:
         os._exit(139)  # what a crash in a C extension looks like to the pool: the worker just dies
+    if "CHANG" in text:  # a hang the soft timeout cannot interrupt, like a loop inside a C library
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
     if "HANG" in text:
         time.sleep(60)
+    if "HOG" in text:  # grows its resident memory past any small --worker-memory
+        hog = b"x" * (400 << 20)
+        time.sleep(2)
+        del hog
+    if "SLOW" in text:
+        time.sleep(0.5)
     if not text.strip():
         yield Rejection(unit.origin, "empty_file", "no text")
         return
