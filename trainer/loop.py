@@ -233,7 +233,7 @@ def _prepare_stream(cfg: RunFields, tokenizer: Any, dist: Any) -> Any:
     collective timeout can fire, however long tokenizing takes. `medc train tokenize` does it ahead of the job."""
     import os
 
-    from medc.runner import default_workers
+    from medc.executors.local import default_workers
     from trainer.pretrain_data import PretrainStream
     from trainer.sft_data import SFTStream
 

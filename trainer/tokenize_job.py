@@ -49,7 +49,7 @@ def _worker(cfg: RunFields, world: int, threads: int) -> None:
 
 def tokenize(cfg: RunFields, *, workers: int = 1, world: int = 1) -> dict[str, Any]:
     """Tokenize everything the run `cfg` will read, with `workers` processes; returns the data summary."""
-    from medc.runner import default_workers
+    from medc.executors.local import default_workers
 
     threads = max(1, default_workers() // workers)
     if workers > 1:
