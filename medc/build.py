@@ -26,18 +26,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 
 import medc
-from medc.records import Rejection
+from medc.executors import InProcess
+from medc.finalize import BuildOutput, Finalizer, copy_to_train, public_schema
 from medc.runner import Task, UnitResult, run_units
-from medc.shards import ShardConfig, ShardWriter
+from medc.shards import ShardConfig
 from medc.sources import InputStats, InputWalker, WorkUnit
 from medc.staging import Staging
 
 log = logging.getLogger(__name__)
+
+# The finalize machinery lives in `medc.finalize`; these names stay importable from here.
+__all__ = ["BuildOutput", "Finalizer", "SourceSpec", "copy_to_train", "public_schema", "run_build"]
 
 VERSIONED_PACKAGES = (
     "medc",
@@ -47,7 +51,6 @@ VERSIONED_PACKAGES = (
     "lxml",
     "pymupdf",
     "ftfy",
-    "datasketch",
     "numpy",
 )
 
@@ -72,67 +75,6 @@ class SourceSpec:
         if (self.units is None) == (self.accept is None):
             raise ValueError(f"source {self.config!r}: give either `inputs` with `accept`, or `units`")
         self.name = self.name or self.config
-
-
-class Finalizer(Protocol):
-    def __call__(self, staged: Staging, output: BuildOutput) -> None: ...
-
-
-class BuildOutput:
-    """What a finalizer writes to: shards per config and split, late rejections, duplicates, manifest extras."""
-
-    def __init__(self, out_dir: Path, shards: ShardConfig) -> None:
-        self.out_dir, self.shards = out_dir, shards
-        self.files: dict[str, dict[str, list[str]]] = {}
-        self.records: dict[str, dict[str, int]] = {}
-        self.rejections: list[tuple[str, Rejection]] = []
-        self.duplicates: Counter[str] = Counter()
-        self.extra: dict[str, Any] = {}
-        self._dup_file = open(out_dir / "duplicates.jsonl", "w", encoding="utf-8")  # noqa: SIM115
-
-    def shard_writer(self, config: str, split: str, schema: pa.Schema) -> ShardWriter:
-        writer = _RecordingShardWriter(self.out_dir, config, split, schema, self.shards)
-        writer.on_close = lambda w: self._record(w)
-        return writer
-
-    def _record(self, writer: ShardWriter) -> None:
-        self.files.setdefault(writer.config, {})[writer.split] = writer.paths
-        self.records.setdefault(writer.config, {})[writer.split] = writer.rows
-
-    def reject(self, rejection: Rejection, config: str = "") -> None:
-        self.rejections.append((config, rejection))
-
-    def add_duplicates(self, kind: str, rows: list[dict[str, Any]]) -> None:
-        """Record removed duplicates, e.g. `{"kept": id, "removed": id, "similarity": 0.91}`, under `kind`."""
-        self.duplicates[kind] += len(rows)
-        for row in rows:
-            self._dup_file.write(json.dumps({"kind": kind, **row}, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        self._dup_file.close()
-
-
-class _RecordingShardWriter(ShardWriter):
-    on_close: Callable[[ShardWriter], None]
-
-    def close(self) -> list[str]:
-        paths = super().close()
-        self.on_close(self)
-        return paths
-
-
-def copy_to_train(staged: Staging, output: BuildOutput) -> None:
-    """The simplest finalizer: every staged record of each config goes to its `train` split, in build order."""
-    for config in staged.configs():
-        schema = public_schema(staged.schema(config))
-        with output.shard_writer(config, "train", schema) as writer:
-            for batch in staged.iter_batches(config, columns=schema.names):
-                writer.write(batch)
-
-
-def public_schema(schema: pa.Schema) -> pa.Schema:
-    """The schema without internal (`_`-prefixed) columns."""
-    return pa.schema([f for f in schema if not f.name.startswith("_")])
 
 
 Progress = Callable[[str, UnitResult], None]
@@ -179,7 +121,7 @@ def run_build(
             input_stats += [{"config": spec.config, **_stats_json(s)} for s in walker.stats]
     output = BuildOutput(out_dir, shards or ShardConfig())
     try:
-        finalizer(staging, output)
+        finalizer(staging, output, InProcess())  # the executor the parse half runs on, once it has one
     finally:
         output.close()
     manifest = _manifest(
