@@ -72,7 +72,9 @@ def _value_bytes(array: pa.Array) -> np.ndarray:
         parents = pc.list_parent_indices(array).to_numpy()
         return np.bincount(parents, weights=children, minlength=len(array)).astype(np.int64) + 4
     if kind in (pa.string(), pa.binary(), pa.large_string(), pa.large_binary()):
-        return pc.fill_null(pc.binary_length(array), 0).to_numpy().astype(np.int64) + 4
+        lengths = pc.binary_length(array)
+        lengths = pc.fill_null(lengths, 0) if lengths.null_count else lengths
+        return lengths.to_numpy().astype(np.int64) + 4
     if pa.types.is_null(kind):
         return np.zeros(len(array), dtype=np.int64)
     return np.full(len(array), max(1, kind.bit_width // 8), dtype=np.int64)
@@ -116,14 +118,14 @@ class _RowGroups:
         self._sizes: list[np.ndarray] = []
         self._rows = self._bytes = 0  # held in `_tables`
 
-    def add(self, data: pa.Table | pa.RecordBatch) -> Iterator[tuple[pa.Table, int]]:
-        """Append rows (columns not in the schema are dropped, missing ones are an error); yield every row group
-        now complete, as (table, bytes)."""
+    def add(self, data: pa.Table | pa.RecordBatch, sizes: np.ndarray | None = None) -> Iterator[tuple[pa.Table, int]]:
+        """Append rows (columns not in the schema are dropped, missing ones are an error) whose `row_bytes` are
+        `sizes` (computed when not given); yield every row group now complete, as (table, bytes)."""
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
         table = table.select(self.schema.names).cast(self.schema)
         if table.num_rows:
             self._tables.append(table)
-            self._sizes.append(row_bytes(table))
+            self._sizes.append(row_bytes(table) if sizes is None else sizes)
             self._rows += table.num_rows
             self._bytes += int(self._sizes[-1].sum())
         if self._rows >= self.settings.row_group_rows or self._bytes >= self.settings.row_group_bytes:
@@ -232,23 +234,24 @@ class ShardWriter:
 
 
 def write_shard(
-    path: Path, schema: pa.Schema, tables: Iterable[pa.Table], settings: ShardConfig, expect_rows: int
+    path: Path, schema: pa.Schema, tables: Iterable[pa.Table], settings: ShardConfig, sizes: np.ndarray
 ) -> int:
-    """Write one whole shard of a planned split (`plan_shards`) from its rows, atomically (temp, then rename);
-    its row groups are cut as `ShardWriter` cuts them. Returns the rows written."""
+    """Write one whole shard of a planned split (`plan_shards`) from its rows, whose `row_bytes` are `sizes`,
+    atomically (temp, then rename); its row groups are cut as `ShardWriter` cuts them. Returns the rows written."""
     temp = path.with_name(f".{path.name}.tmp")
     groups, rows = _RowGroups(schema, settings), 0
     try:
         with pq.ParquetWriter(temp, schema, compression=settings.compression) as writer:
             for table in tables:
-                for group, _ in groups.add(table):
+                if rows + table.num_rows > len(sizes):
+                    raise RuntimeError(f"{path}: got more rows than the shard plan has ({len(sizes)})")
+                for group, _ in groups.add(table, sizes[rows : rows + table.num_rows]):
                     writer.write_table(group, row_group_size=group.num_rows)
-                    rows += group.num_rows
+                rows += table.num_rows
             for group, _ in groups.finish():
                 writer.write_table(group, row_group_size=group.num_rows)
-                rows += group.num_rows
-        if rows != expect_rows:
-            raise RuntimeError(f"{path}: wrote {rows} rows, the shard plan has {expect_rows}")
+        if rows != len(sizes):
+            raise RuntimeError(f"{path}: got fewer rows than the shard plan has ({len(sizes)})")
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)

@@ -49,12 +49,12 @@ class ShardTask:
     schema: pa.Schema
     settings: ShardConfig
     selections: list[tuple[str | Path, np.ndarray]]
-    rows: int
+    sizes: np.ndarray  # row_bytes of the shard's rows: the plan's, so the cuts are the plan's
 
 
 def run_shard_task(task: ShardTask) -> int:
     """Worker side: read each part, keep the selected rows, write the shard. Returns the rows written."""
-    return write_shard(task.path, task.schema, _selected_rows(task), task.settings, task.rows)
+    return write_shard(task.path, task.schema, _selected_rows(task), task.settings, task.sizes)
 
 
 def _selected_rows(task: ShardTask) -> Iterator[pa.Table]:
@@ -76,7 +76,7 @@ def write_split(
     directory = output.out_dir / "data" / config
     remove_stale_temporaries(directory, split)
     plan = plan_shards(sizes, output.shards)
-    tasks = list(_shard_tasks(directory, split, schema, output.shards, parts, plan))
+    tasks = list(_shard_tasks(directory, split, schema, output.shards, parts, plan, sizes))
     rows = sum(executor.map(run_shard_task, tasks))
     paths = [t.path.relative_to(output.out_dir).as_posix() for t in tasks]
     remove_other_shards(directory, split, paths)
@@ -92,6 +92,7 @@ def _shard_tasks(
     settings: ShardConfig,
     parts: list[tuple[str | Path, np.ndarray]],
     plan: list[tuple[int, int]],
+    sizes: np.ndarray,
 ) -> Iterator[ShardTask]:
     """Map every planned shard's range of kept rows back to (part, local rows)."""
     kept = [np.flatnonzero(mask).astype(np.int32) for _, mask in parts]
@@ -105,7 +106,7 @@ def _shard_tasks(
             if len(local):
                 selections.append((parts[part][0], local))
         path = directory / shard_name(split, index, len(plan))
-        yield ShardTask(path, schema, settings, selections, end - start)
+        yield ShardTask(path, schema, settings, selections, sizes[start:end])
 
 
 def part_row_bytes(job: tuple[str | Path, list[str]]) -> np.ndarray:

@@ -128,11 +128,12 @@ def test_copy_to_train_keeps_every_row_in_build_order_and_replaces_older_shards(
     assert pq.read_table(tmp_path / "out/data/papers").column("id").to_pylist() == table.column("id").to_pylist()
 
 
-def test_a_shard_that_gets_fewer_rows_than_planned_is_not_written(tmp_path):
+@pytest.mark.parametrize(("planned", "problem"), [(3, "fewer"), (1, "more")])
+def test_a_shard_that_gets_other_rows_than_planned_is_not_written(tmp_path, planned, problem):
     from medc.finalize.write import ShardTask, run_shard_task
 
     parts = stage(tmp_path, docs([5, 5]), [])
-    task = ShardTask(tmp_path / "x.parquet", SCHEMA, ShardConfig(), [(parts[0], np.array([0, 1]))], rows=3)
-    with pytest.raises(RuntimeError, match="wrote 2 rows, the shard plan has 3"):
+    task = ShardTask(tmp_path / "x.parquet", SCHEMA, ShardConfig(), [(parts[0], np.array([0, 1]))], np.ones(planned))
+    with pytest.raises(RuntimeError, match=f"{problem} rows than the shard plan has"):
         run_shard_task(task)
     assert list(tmp_path.glob("*x.parquet*")) == []
