@@ -12,7 +12,8 @@ and false negative areas under the S-curve), but without scipy: both integrands 
 Importing `datasketch.lsh` costs over a second of scipy import at every build's start; this costs nothing.
 
 A band's key is xxh64 of its values as big-endian 32-bit integers, the bytes datasketch's index hashes (with
-`hashfunc=xxhash.xxh64_digest`), so two rows share a bucket here exactly when they would share one there.
+`hashfunc=xxhash.xxh64_digest`), so two rows share a bucket here exactly when they would share one there. The
+entries (key, row, band) are hash-partitioned by key, so each bucket can be found within one partition.
 """
 
 from __future__ import annotations
@@ -63,15 +64,20 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return np.fromiter(keys, dtype=np.uint64, count=n * bands).reshape(n, bands)
 
 
-def partition_entries(keys: np.ndarray, partitions: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every (key, row, band) of `keys` (rows numbered from 0), grouped by partition (`key % partitions`), with
-    the offsets where each partition starts (`partitions + 1` of them)."""
+def band_entries(keys: np.ndarray) -> np.ndarray:
+    """Every (key, row, band) of `keys` ((n, bands) from `band_keys`; rows numbered from 0), row after row."""
     n, bands = keys.shape
     entries = np.empty(n * bands, dtype=ENTRY)
     entries["key"] = keys.ravel()
     entries["row"] = np.repeat(np.arange(n, dtype=np.uint32), bands)
     entries["band"] = np.tile(np.arange(bands, dtype=np.uint16), n)
+    return entries
+
+
+def split_by_partition(entries: np.ndarray, partitions: int) -> list[np.ndarray]:
+    """`entries` in `partitions` groups by `key % partitions` (a bucket's entries always share a group)."""
     partition = entries["key"] % np.uint64(partitions)
     order = np.argsort(partition, kind="stable")
-    offsets = np.searchsorted(partition[order], np.arange(partitions + 1))
-    return entries[order], offsets
+    bounds = np.searchsorted(partition[order], np.arange(partitions + 1))
+    grouped = entries[order]
+    return [grouped[bounds[p] : bounds[p + 1]] for p in range(partitions)]

@@ -6,9 +6,9 @@
 
 Each task (`read_part_keys`, in a worker) reads one part and returns what the decisions need, never the texts:
 id, origin, length, 16-byte text hash, signature, the row's size in a shard (`medc.shards.row_bytes`), and the
-row's LSH band entries already split by partition, so the band-key shuffle costs the coordinator one list append
-per part and partition. A key made with other shingling settings (or missing) is computed from the text in the
-same task. Rows are numbered in build order across configs (all of `papers`, then all of `books`).
+row's LSH band entries (xxh64 of each band, computed here in the worker); the coordinator splits the entries into
+hash partitions a block of parts at a time. A key made with other shingling settings (or missing) is computed from
+the text in the same task. Rows are numbered in build order across configs (all of `papers`, then `books`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from medc.dedup.bands import ENTRY, band_keys, lsh_shape, partition_entries
+from medc.dedup.bands import ENTRY, band_entries, band_keys, lsh_shape, split_by_partition
 from medc.dedup.config import DedupConfig
 from medc.dedup.exact import hashes_to_array
 from medc.dedup.keys import dedup_keys, minhasher
@@ -31,6 +31,7 @@ from medc.finalize.parts import read_part
 from medc.shards import row_bytes
 
 log = logging.getLogger(__name__)
+_SHUFFLE_BLOCK = 1 << 20  # band entries split into partitions at once (14 MB)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class KeyJob:
     path: str | Path
     public: list[str]  # the columns a shard gets, for the row's size
     config: DedupConfig
-    partitions: int  # 0: no band entries (near dedup is off)
+    bands: bool  # compute the LSH band entries (near dedup is on)
 
 
 @dataclass
@@ -49,8 +50,7 @@ class PartKeys:
     sizes: np.ndarray  # (n,) int64, row_bytes of the public columns
     hashes: np.ndarray  # (n, 2) uint64
     signatures: np.ndarray  # (n, num_perm) uint32
-    entries: np.ndarray  # ENTRY, rows numbered within the part, grouped by partition
-    offsets: np.ndarray  # (partitions + 1,) where each partition's entries start
+    entries: np.ndarray  # ENTRY, rows numbered within the part
     recomputed: int = 0
 
 
@@ -75,10 +75,8 @@ def read_part_keys(job: KeyJob) -> PartKeys:
             digests[i], blob = dedup_keys(text, job.config)
             signature, chars[i], recomputed = hasher.from_bytes(blob), len(text), recomputed + 1
         signatures[i] = signature
-    entries, offsets = np.empty(0, dtype=ENTRY), np.zeros(job.partitions + 1, dtype=np.int64)
-    if job.partitions:
-        entries, offsets = partition_entries(band_keys(signatures, *lsh_shape(job.config)), job.partitions)
-    origins = table.column("origin") if "origin" in names else pa.nulls(n, pa.string())
+    entries = band_entries(band_keys(signatures, *lsh_shape(job.config))) if job.bands else np.empty(0, ENTRY)
+    origins = table.column("origin") if "origin" in names else pa.chunked_array([pa.nulls(n, pa.string())])
     return PartKeys(
         _one_chunk(table.column("id")),
         _one_chunk(origins),
@@ -87,7 +85,6 @@ def read_part_keys(job: KeyJob) -> PartKeys:
         hashes_to_array(digests),
         signatures,
         entries,
-        offsets,
         recomputed,
     )
 
@@ -96,8 +93,8 @@ def read_part_keys(job: KeyJob) -> PartKeys:
 class StagedKeys:
     configs: list[str]
     config_index: np.ndarray  # (n,) index into `configs`
-    ids: pa.ChunkedArray
-    origins: pa.ChunkedArray
+    ids: pa.Array
+    origins: pa.Array
     chars: np.ndarray  # (n,) int64
     sizes: np.ndarray  # (n,) int64
     hashes: np.ndarray  # (n, 2) uint64
@@ -136,7 +133,7 @@ def collect_keys(staged: Any, config: DedupConfig, executor: Executor, partition
     for index, name in enumerate(configs):
         public = [f.name for f in staged.schema(name) if not f.name.startswith("_")]
         for path in staged.parts(name):
-            jobs.append(KeyJob(path, public, config, partitions))
+            jobs.append(KeyJob(path, public, config, partitions > 0))
             owners.append(index)
     keys = _Gather(configs, partitions)
     for job, owner, part in zip(jobs, owners, executor.map(read_part_keys, jobs), strict=True):
@@ -152,7 +149,8 @@ def collect_keys(staged: Any, config: DedupConfig, executor: Executor, partition
 
 
 class _Gather:
-    """Concatenates part keys as they arrive (in build order)."""
+    """Concatenates part keys as they arrive (in build order), and shuffles band entries into partitions in
+    blocks of about `_SHUFFLE_BLOCK` (one vectorized split per block, not one per part and partition)."""
 
     def __init__(self, configs: list[str], partitions: int) -> None:
         self.configs = configs
@@ -160,16 +158,19 @@ class _Gather:
         self.columns.update(hashes=[], signatures=[])
         self.parts: list[tuple[str, str | Path, int, int]] = []
         self.partitions: list[list[np.ndarray]] = [[] for _ in range(partitions)]
-        self.rows = self.recomputed = 0
+        self.waiting: list[np.ndarray] = []
+        self.rows = self.recomputed = self.waiting_entries = 0
 
     def add(self, config: str, owner: int, path: str | Path, part: PartKeys) -> None:
         n = len(part.chars)
         if self.rows + n >= 1 << 32:
             raise ValueError("dedup holds row numbers as uint32: more than 4,294,967,295 documents")
-        part.entries["row"] += np.uint32(self.rows)
-        for p, bucket in enumerate(self.partitions):
-            if part.offsets[p + 1] > part.offsets[p]:
-                bucket.append(part.entries[part.offsets[p] : part.offsets[p + 1]])
+        if len(part.entries):
+            part.entries["row"] += np.uint32(self.rows)
+            self.waiting.append(part.entries)
+            self.waiting_entries += len(part.entries)
+            if self.waiting_entries >= _SHUFFLE_BLOCK:
+                self.shuffle()
         values = (np.full(n, owner, dtype=np.int16), part.ids, part.origins, part.chars, part.sizes)
         for key, value in zip(("config", "ids", "origins", "chars", "sizes"), values, strict=True):
             self.columns[key].append(value)
@@ -179,13 +180,22 @@ class _Gather:
         self.rows += n
         self.recomputed += part.recomputed
 
+    def shuffle(self) -> None:
+        if self.waiting:
+            groups = split_by_partition(np.concatenate(self.waiting), len(self.partitions))
+            for bucket, entries in zip(self.partitions, groups, strict=True):
+                if len(entries):
+                    bucket.append(entries)
+        self.waiting, self.waiting_entries = [], 0
+
     def result(self, num_perm: int) -> StagedKeys:
+        self.shuffle()
         c = self.columns
         return StagedKeys(
             self.configs,
             _concat(c["config"], np.int16),
-            pa.chunked_array(c["ids"], pa.string()),
-            pa.chunked_array(c["origins"], pa.string()),
+            _one_array(c["ids"]),
+            _one_array(c["origins"]),
             _concat(c["chars"], np.int64),
             _concat(c["sizes"], np.int64),
             _concat(c["hashes"], np.uint64, (0, 2)),
@@ -194,6 +204,10 @@ class _Gather:
             self.partitions,
             self.recomputed,
         )
+
+
+def _one_array(chunks: list[pa.Array]) -> pa.Array:
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
 def _one_chunk(column: pa.ChunkedArray) -> pa.Array:

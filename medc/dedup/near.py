@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medc.dedup.bands import band_keys, lsh_shape, partition_entries
+from medc.dedup.bands import band_entries, band_keys, lsh_shape, split_by_partition
 from medc.dedup.config import DedupConfig
 from medc.dedup.greedy import NearDuplicates, resolve_greedily
 from medc.executors import Executor, InProcess
@@ -99,8 +99,8 @@ def near_duplicates(
     pairs_up_to: int = PAIRS_UP_TO,
 ) -> NearDuplicates:
     """Visit `order` (row numbers of `signatures`, most preferred first) and split it into kept and removed."""
-    entries, offsets = partition_entries(band_keys(signatures, *lsh_shape(config)), partitions)
-    parted = [[entries[offsets[p] : offsets[p + 1]]] for p in range(partitions)]
+    entries = band_entries(band_keys(signatures, *lsh_shape(config)))
+    parted = [[chunk] for chunk in split_by_partition(entries, partitions)]
     return near_duplicates_of_entries(signatures, order, parted, config, executor or InProcess(), pairs_up_to)
 
 

@@ -6,7 +6,7 @@ import pytest
 import xxhash
 
 from medc.dedup import DedupConfig
-from medc.dedup.bands import band_keys, lsh_params, lsh_shape, partition_entries
+from medc.dedup.bands import band_entries, band_keys, lsh_params, lsh_shape, split_by_partition
 from medc.dedup.minhash import as_lean_minhash
 
 
@@ -42,10 +42,9 @@ def test_band_keys_are_the_bucket_keys_of_datasketchs_index():
 
 def test_entries_are_grouped_by_partition():
     keys = np.arange(12, dtype=np.uint64).reshape(4, 3) * np.uint64(7)
-    entries, offsets = partition_entries(keys, 5)
-    assert offsets.tolist()[0] == 0 and offsets[-1] == 12
-    for p in range(5):
-        chunk = entries[offsets[p] : offsets[p + 1]]
+    groups = split_by_partition(band_entries(keys), 5)
+    assert sum(len(g) for g in groups) == 12
+    for p, chunk in enumerate(groups):
         assert (chunk["key"] % 5 == p).all()
         assert (keys[chunk["row"], chunk["band"]] == chunk["key"]).all()
 

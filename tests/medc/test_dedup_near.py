@@ -119,7 +119,6 @@ def test_a_crowd_of_near_identical_documents_is_never_expanded_into_pairs():
 
 
 def _entries(signatures):
-    from medc.dedup.bands import band_keys, partition_entries
+    from medc.dedup.bands import band_entries, band_keys
 
-    entries, _ = partition_entries(band_keys(signatures, 16, 8), 1)
-    return entries
+    return band_entries(band_keys(signatures, 16, 8))
