@@ -39,7 +39,7 @@ from medc.executors import Executor, InProcess
 
 log = logging.getLogger(__name__)
 PAIRS_UP_TO = 32  # larger buckets are checked by the coordinator against their kept rows (see the docstring)
-_VERIFY_MEMBERS = 1 << 16  # bucket rows per verification task
+_VERIFY_MEMBERS = 1 << 13  # bucket rows per verification task: 4 MB of signatures in flight each
 _BLOCK = 1 << 13  # pairs compared at once (8192 x 128 bytes of comparisons)
 
 
@@ -112,7 +112,8 @@ def near_duplicates_of_entries(
     executor: Executor,
     pairs_up_to: int = PAIRS_UP_TO,
 ) -> NearDuplicates:
-    """`near_duplicates` from band entries already split into partitions (`medc.dedup.collect`)."""
+    """`near_duplicates` from band entries already split into partitions (`medc.dedup.collect`); the lists in
+    `partitions` are emptied as their jobs are made."""
     visiting = np.zeros(len(signatures), dtype=bool)
     visiting[order] = True
     found = list(executor.map(group_buckets, _partition_jobs(partitions, visiting)))
@@ -136,9 +137,11 @@ def near_duplicates_of_entries(
 
 
 def _partition_jobs(partitions: list[list[np.ndarray]], visiting: np.ndarray) -> Iterator[np.ndarray]:
-    for chunks in partitions:
+    """Each partition's entries of the rows to visit; a partition's chunks are let go once its job is made."""
+    for index, chunks in enumerate(partitions):
         if chunks:
             entries = np.concatenate(chunks)
+            partitions[index] = []
             yield entries[visiting[entries["row"]]]
 
 

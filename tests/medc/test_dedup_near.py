@@ -1,3 +1,5 @@
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -92,14 +94,16 @@ def clustered_signatures(draw):
     return signatures.astype(np.uint32), order, config
 
 
-@given(clustered_signatures(), st.integers(1, 5), st.sampled_from([2, 3, 32]))
-def test_distributed_near_dedup_is_the_sequential_lsh_row_for_row(case, partitions, pairs_up_to):
+@given(clustered_signatures(), st.integers(1, 5), st.sampled_from([2, 3, 32]), st.sampled_from([2, 7, 8192]))
+def test_distributed_near_dedup_is_the_sequential_lsh_row_for_row(case, partitions, pairs_up_to, verify_members):
     # The former implementation (datasketch's MinHashLSH of the kept rows, queried best rank first) is the
-    # reference; `pairs_up_to` 2 and 3 send most buckets down the crowded-bucket path.
+    # reference; `pairs_up_to` 2 and 3 send most buckets down the crowded-bucket path, and `verify_members`
+    # 2 and 7 spread the pairs over many verification tasks.
     signatures, order, config = case
     assume(lsh_shape(config)[0] >= 2)  # datasketch refuses a single band; medc takes it
     want = reference_near_duplicates(signatures, order, config)
-    got = near_duplicates(signatures, order, config, InProcess(), partitions, pairs_up_to)
+    with mock.patch("medc.dedup.near._VERIFY_MEMBERS", verify_members):
+        got = near_duplicates(signatures, order, config, InProcess(), partitions, pairs_up_to)
     assert got.removed.tolist() == want.removed.tolist()
     assert got.kept.tolist() == want.kept.tolist()
     assert got.similarity.tolist() == want.similarity.tolist()
