@@ -1,8 +1,10 @@
 """The finalize half of a build: staged parts in, published shards and reports out.
 
-    >>> finalizer(staging, output, executor)     # e.g. DedupFinalizer(DedupConfig()), InstructionFinalizer(...)
-    out/data/papers/train-00000-of-00002.parquet, out/duplicates.jsonl, and the counts `BuildOutput` holds for
-    the manifest
+    >>> output = BuildOutput(Path("out"), ShardConfig())
+    >>> with LocalPool(workers=8) as executor:                 # or InProcess(), RayExecutor(...)
+    ...     DedupFinalizer(DedupConfig())(staging, output, executor)
+    >>> output.files, output.duplicates
+    ({'papers': {'train': ['data/papers/train-00000-of-00002.parquet', ...]}, 'books': ...}, Counter({'near': 41, ...}))
 
 A finalizer reads what the parse half staged (`Staged`: configs, their schemas, their parts in build order),
 makes the global decisions (dedup, splits, decontamination) and writes through `BuildOutput`. Every stage that
