@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # an open range). Override with TORCH_SPEC=... on GPU machines.
 TORCH_SPEC ?= torch>=2.4,<2.14
 
-.PHONY: venv demo test test-slow test-thorough bench lint format clean
+.PHONY: venv demo test test-slow test-thorough test-hub-floor bench lint format clean
 
 $(BIN)/medc: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,19 @@ test-slow: venv
 test-thorough: venv
 	MEDC_HYPOTHESIS=thorough $(BIN)/python -m pytest -q $$(grep -rl '@given' tests)
 
+# The publishing tests against the oldest huggingface_hub pyproject.toml allows, everything else from $(VENV): a
+# venv that holds only that huggingface_hub and reads the rest of $(VENV) after it.
+HUB_FLOOR ?= $(shell sed -n 's/.*"huggingface_hub>=\([0-9.]*\)".*/\1/p' pyproject.toml)
+FLOOR_VENV := .venv-hub-floor
+test-hub-floor: venv
+	rm -rf $(FLOOR_VENV)
+	$(BIN)/python -m venv $(FLOOR_VENV)  # the same Python as $(VENV), whose packages it reads
+	$(FLOOR_VENV)/bin/pip install --quiet --no-deps 'huggingface_hub==$(HUB_FLOOR)'
+	echo "import site; site.addsitedir('$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')')" \
+		> "$$($(FLOOR_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/zz-project.pth"
+	$(FLOOR_VENV)/bin/python -c 'import huggingface_hub as h; assert h.__version__ == "$(HUB_FLOOR)", h.__version__'
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/medc/publish
+
 bench: venv
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m pytest -q -s -m benchmark tests/benchmarks
@@ -42,4 +55,4 @@ format: venv
 	$(BIN)/ruff check --fix medc builders trainer tests
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache
+	rm -rf $(VENV) $(FLOOR_VENV) demo-output .pytest_cache

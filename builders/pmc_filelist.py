@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from medc.licences import is_non_commercial, normalize_pmc_licence
+from medc.publish.licences import is_non_commercial, normalize_pmc_licence
 
 log = logging.getLogger(__name__)
 

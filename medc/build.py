@@ -138,7 +138,7 @@ def run_build(
     _write_rejections(out_dir / "rejections.jsonl", staging, output)
     if not keep_staging:
         staging.drop_parts()
-    from medc.card import write_card  # the card reads what the manifest says
+    from medc.publish.card import write_card  # the card reads what the manifest says
 
     write_card(out_dir)
     return manifest

@@ -13,9 +13,9 @@ import click
 def command(build_dir: Path, check: bool) -> None:
     """Write BUILD_DIR/README.md from manifest.json and the Parquet metadata, then validate it (YAML parses,
     configs point at existing files, counts match the Parquet footers). Exits 1 on any problem."""
-    from medc.build_facts import read_build
-    from medc.card import write_card
-    from medc.card_validate import validate_build
+    from medc.publish.card import write_card
+    from medc.publish.facts import read_build
+    from medc.publish.validate import validate_build
 
     if not check:
         path = write_card(build_dir)

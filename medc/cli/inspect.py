@@ -19,8 +19,8 @@ def command(target: str, rows: int) -> None:
     build directory or a Hub dataset (namespace/name or namespace/name@revision), without downloading it."""
     from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
-    from medc.hub_retry import transient_reason
-    from medc.inspect import inspect_dataset, render
+    from medc.publish.inspect import inspect_dataset, render
+    from medc.publish.retry import transient_reason
 
     try:
         result = inspect_dataset(target, rows=rows)

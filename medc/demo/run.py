@@ -1,9 +1,9 @@
 """`medc demo`: the whole pipeline on the bundled samples, as the commands a user would type.
 
 Each step runs the real CLI in a subprocess (`python -m medc ...`) and prints the command first, so what the demo
-does can be copied and rerun by hand. The steps: build MedC-K, build MedC-I, inspect both cards, push with
-`--dry-run` (or for real when HF_ENDPOINT points at a Hub), pretrain a tiny LLaMA on MedC-K, instruction-tune it on
-MedC-I, evaluate it on the sample MedQA / MedMCQA / PubMedQA files, then summarise.
+does can be copied and rerun by hand. The steps: build MedC-K, build MedC-I, inspect both cards, push both with
+`--dry-run` (or for real when HF_ENDPOINT points at a Hub; MedC-I to a gated repo), pretrain a tiny LLaMA on
+MedC-K, instruction-tune it on MedC-I, evaluate it on the sample MedQA / MedMCQA / PubMedQA files, then summarise.
 """
 
 from __future__ import annotations
@@ -126,9 +126,12 @@ def build_i(demo: Demo, inputs: DemoInputs) -> None:
 def push(demo: Demo) -> None:
     # A real push only when the user points HF_ENDPOINT somewhere (a local Hub, say); never to the public Hub.
     real = bool(os.environ.get("HF_ENDPOINT"))
-    args = ["push", demo.medc_k, "demo/medc-k", "--private"] + ([] if real else ["--dry-run"])
+    dry = [] if real else ["--dry-run"]
     env = {} if real else {"HF_HUB_OFFLINE": "1"}  # the dry run plans without asking any Hub
-    demo.medc("Publish MedC-K" + ("" if real else " (dry run: set HF_ENDPOINT to push to a Hub)"), *args, env=env)
+    how = "" if real else " (dry run: set HF_ENDPOINT to push to a Hub)"
+    demo.medc("Publish MedC-K" + how, "push", demo.medc_k, "demo/medc-k", "--private", *dry, env=env)
+    # MedC-I holds UMLS-derived prompts and ChatDoctor dialogues: a public repo must be gated (or private).
+    demo.medc("Publish MedC-I to a gated repo" + how, "push", demo.medc_i, "demo/medc-i", "--gated", *dry, env=env)
 
 
 # Small enough for 2 CPU cores in about a minute per stage; fp32 because bf16 matmuls are slow on most CPUs.

@@ -1,22 +1,25 @@
-"""Licence facts of a build, and whether they forbid publishing it in a public repository.
+"""Licence facts of a build, and which of them forbid publishing it openly.
 
-    >>> facts = licence_facts(read_build("out/"))
-    >>> facts.pmc
-    {'CC BY': 812, 'CC BY-NC': 188}
-    >>> facts.restrictions
-    ['188 PMC articles carry a non-commercial licence (CC BY-NC: 188)']
+    >>> facts = licence_facts(read_build("demo-output/medc-i"), Path("demo-output/medc-i"))
+    >>> [str(r) for r in facts.restrictions]
+    ['UMLS Metathesaurus: 20 records derived from UMLS sources MED-RT (level 0), MSH (level 0); ...',
+     'ChatDoctor dialogues: 3 records (chatdoctor_sample: 3); released for non-commercial research only']
 
 Where the facts come from:
 - PMC articles: `meta.license` of the `papers` config, counted from that one Parquet column (the card is
   written once per build; one short column is cheap), or `manifest.extra["licenses"]` if a build recorded it.
 - UMLS: the MedC-I build records the sources it used (`manifest.extra["umls"]["sabs_used"]`) and their
   restriction levels (`sabs_allowed[SAB]["srl"]`, MRSAB `SRL`). A `umls_kg` config with no such record is
-  treated as restricted: nobody can tell it is level 0 only.
-- Instruction sources: the `source` column of MedC-I configs, counted the same way (for the card).
+  still UMLS content, of unknown sources.
+- Instruction sources: the `source` column of MedC-I configs (or, without the files, the per-source counts the
+  assembly recorded in `manifest.extra["instructions"]["sources"]`).
 
-A restriction is a reason why the content may not be redistributed openly: PMC articles under a non-commercial
-licence or none, UMLS sources with restriction level above 0 (FORMATS.md §4: only level 0 sources may go
-into a published derived dataset). `medc push` refuses a public repo while there are any, unless told to.
+A restriction is a reason why the content may not be redistributed openly:
+- PMC articles under a non-commercial licence, or under none;
+- UMLS-derived records at any restriction level: the UMLS licence binds every recipient, so each one needs their
+  own (level 0 only frees the content from the *extra* per-source terms); sources above level 0 add their own;
+- ChatDoctor's dialogues (HealthCareMagic-100k, iCliniq, GenMedGPT-5k), released for non-commercial research.
+`medc push` refuses a public, ungated repo while there are any (`medc/publish/guard.py`).
 """
 
 from __future__ import annotations
@@ -32,12 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from medc.build_facts import INSTRUCTION_CONFIGS, BuildFacts
+from medc.publish.facts import INSTRUCTION_CONFIGS, BuildFacts
 
 log = logging.getLogger(__name__)
 
 PMC_LICENCE_PAGE = "https://pmc.ncbi.nlm.nih.gov/tools/openftlist/"
 UMLS_LICENCE_PAGE = "https://uts.nlm.nih.gov/uts/assets/LicenseAgreement.pdf"
+CHATDOCTOR_PAGE = "https://github.com/Kent0n-Li/ChatDoctor"
 
 # PMC licence codes (FORMATS.md §1) → Hub licence ids. PMC codes carry no version; 4.0 is the Hub's id for the
 # family, and the card says the version varies per article.
@@ -59,7 +63,28 @@ SRL_MEANING = {
     4: "US-only use; distribution only with other UMLS content",
     9: "SNOMED CT affiliate licence",
 }
+# ChatDoctor's dialogue releases, by a part of the `source` name medc gives them (builders/dialogues.py names a
+# source after its file: `HealthCareMagic-100k.json` → `healthcaremagic`, `chatdoctor_sample.json` → itself).
+CHATDOCTOR_SOURCES = {
+    "healthcaremagic": "HealthCareMagic-100k",
+    "icliniq": "iCliniq",
+    "genmedgpt": "GenMedGPT-5k",
+    "chatdoctor": "ChatDoctor",
+}
 _CC_URL = re.compile(r"creativecommons\.org/(?:licenses/(?P<kind>[a-z-]+)|publicdomain/(?P<pd>zero|mark))")
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    """Content a public, ungated repo may not carry: who it comes from, what of it the build holds, and what a
+    user must hold or agree to (the gated repo's prompt asks for exactly that)."""
+
+    source: str  # "UMLS Metathesaurus", "ChatDoctor dialogues", ...
+    detail: str  # what the build holds, with counts
+    terms: str  # what each user must hold or agree to, in the first person (a gated repo's checkbox)
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.detail}"
 
 
 @dataclass(slots=True)
@@ -70,7 +95,7 @@ class LicenceFacts:
     has_umls: bool = False
     has_books: bool = False
     instruction_sources: dict[str, int] = field(default_factory=dict)  # Instruction.source → records
-    restrictions: list[str] = field(default_factory=list)
+    restrictions: list[Restriction] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -99,6 +124,12 @@ def hub_licence_id(code: str) -> str:
     return UNKNOWN if code == UNKNOWN else HUB_LICENCE_IDS.get(code, "other")
 
 
+def chatdoctor_release(source: str) -> str | None:
+    """The ChatDoctor release an instruction `source` comes from (`healthcaremagic` → `HealthCareMagic-100k`)."""
+    folded = re.sub(r"[^a-z]", "", source.lower())
+    return next((name for key, name in CHATDOCTOR_SOURCES.items() if key in folded), None)
+
+
 def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
     """Licence facts of `build`; `root` is the local directory to count columns in (None: manifest only)."""
     extra = build.manifest.get("extra") or {}
@@ -109,17 +140,28 @@ def licence_facts(build: BuildFacts, root: Path | None = None) -> LicenceFacts:
     elif papers is not None and root is not None:
         facts.pmc = _count_column(root, [s.path for sp in papers.splits for s in sp.shards], "meta.license")
         facts.pmc = _merge({normalize_pmc_licence(k): n for k, n in facts.pmc.items()})
-    if root is not None:
-        configs = [c for c in build.configs if c.name in INSTRUCTION_CONFIGS]
-        shards = [s.path for c in configs for sp in c.splits for s in sp.shards]
-        facts.instruction_sources = _count_column(root, shards, "source") if shards else {}
+    facts.instruction_sources = _instruction_sources(build, root, extra)
     facts.has_umls = build.config("umls_kg") is not None or "umls" in extra
     facts.umls_sabs = umls_sources(extra)
     used = (extra.get("umls") or {}).get("sabs_used") if isinstance(extra.get("umls"), dict) else None
     facts.umls_records = {str(k): int(v) for k, v in used.items()} if isinstance(used, dict) else {}
-    facts.restrictions = _restrictions(facts)
+    facts.restrictions = _pmc_restrictions(facts) + _umls_restrictions(facts) + _dialogue_restrictions(facts)
     facts.notes = _notes(facts)
     return facts
+
+
+def _instruction_sources(build: BuildFacts, root: Path | None, extra: dict[str, Any]) -> dict[str, int]:
+    configs = [c for c in build.configs if c.name in INSTRUCTION_CONFIGS]
+    if root is not None:
+        shards = [s.path for c in configs for sp in c.splits for s in sp.shards]
+        return _count_column(root, shards, "source") if shards else {}
+    recorded = (extra.get("instructions") or {}).get("sources") if isinstance(extra.get("instructions"), dict) else None
+    if not configs or not isinstance(recorded, dict):
+        return {}
+    kept = {
+        s: sum(int(c.get(k) or 0) for k in ("train", "validation")) for s, c in recorded.items() if isinstance(c, dict)
+    }
+    return _merge({s: n for s, n in kept.items() if n})
 
 
 def umls_sources(extra: dict[str, Any]) -> dict[str, int] | None:
@@ -145,37 +187,86 @@ def _srl(value: Any) -> int:
         return 9  # an unreadable level is treated as the most restrictive one we know
 
 
-def _restrictions(facts: LicenceFacts) -> list[str]:
+def _pmc_restrictions(facts: LicenceFacts) -> list[Restriction]:
     out = []
     nc = {k: n for k, n in facts.pmc.items() if is_non_commercial(k)}
     if nc:
-        out.append(f"{sum(nc.values())} PMC articles carry a non-commercial licence ({_counts(nc)})")
+        out.append(
+            Restriction(
+                "PMC articles under non-commercial licences",
+                f"{sum(nc.values())} PMC articles carry a non-commercial licence ({_counts(nc)})",
+                f"I will use the PMC articles under {', '.join(sorted(nc))} for non-commercial purposes only",
+            )
+        )
     unlicensed = {k: n for k, n in facts.pmc.items() if not k.startswith("CC")}
     if unlicensed:
         out.append(
-            f"{sum(unlicensed.values())} PMC articles carry no Creative Commons licence "
-            f"({_counts(unlicensed)}); PMC asks to redistribute only articles licensed for it"
+            Restriction(
+                "PMC articles without an open licence",
+                f"{sum(unlicensed.values())} PMC articles carry no Creative Commons licence "
+                f"({_counts(unlicensed)}); PMC asks to redistribute only articles licensed for it",
+                "I have the rights to the PMC articles without an open licence (see each article's own terms)",
+            )
         )
-    if facts.has_umls and facts.umls_sabs is None:
-        out.append("the build holds UMLS content, but the manifest does not record its sources (SABs)")
-    elif facts.umls_sabs:
-        above = {sab: srl for sab, srl in sorted(facts.umls_sabs.items()) if srl != 0}
-        if above:
-            listed = ", ".join(f"{sab} (level {srl})" for sab, srl in above.items())
-            out.append(f"UMLS sources with restriction level above 0: {listed}")
     return out
+
+
+def _umls_restrictions(facts: LicenceFacts) -> list[Restriction]:
+    if not facts.has_umls:
+        return []
+    terms = f"I hold my own UMLS Metathesaurus License (a UTS account; {UMLS_LICENCE_PAGE})"
+    if facts.umls_sabs is None:
+        held = "the build holds UMLS content, but the manifest does not record its sources (SABs)"
+    else:
+        levels = ", ".join(f"{sab} (level {srl})" for sab, srl in sorted(facts.umls_sabs.items()))
+        records = sum(facts.umls_records.values())
+        held = f"{records or 'an unrecorded number of'} records derived from UMLS sources {levels or 'none recorded'}"
+    out = [
+        Restriction(
+            "UMLS Metathesaurus",
+            f"{held}; redistributing UMLS content at any restriction level requires each recipient's own UMLS licence",
+            terms,
+        )
+    ]
+    above = {sab: srl for sab, srl in sorted((facts.umls_sabs or {}).items()) if srl != 0}
+    if above:
+        listed = ", ".join(f"{sab} (level {srl})" for sab, srl in above.items())
+        out.append(
+            Restriction(
+                "UMLS sources above restriction level 0",
+                f"UMLS sources with restriction level above 0: {listed}",
+                f"I hold the additional licences of {', '.join(above)} (e.g. a SNOMED CT affiliate licence)",
+            )
+        )
+    return out
+
+
+def _dialogue_restrictions(facts: LicenceFacts) -> list[Restriction]:
+    found = {s: n for s, n in facts.instruction_sources.items() if chatdoctor_release(s)}
+    if not found:
+        return []
+    releases = sorted({chatdoctor_release(s) or "" for s in found} - {"ChatDoctor"})  # named once, below
+    return [
+        Restriction(
+            "ChatDoctor dialogues",
+            f"{sum(found.values())} records ({_counts(found)}), ChatDoctor data"
+            + (f" ({', '.join(releases)})" if releases else "")
+            + f" released for non-commercial research only ({CHATDOCTOR_PAGE})",
+            "I will use the ChatDoctor dialogues (HealthCareMagic-100k, iCliniq, GenMedGPT-5k) for non-commercial "
+            "research only",
+        )
+    ]
 
 
 def _notes(facts: LicenceFacts) -> list[str]:
     notes = []
     if facts.has_books:
         notes.append("Textbook licences are unknown to medc: publish the books config only with the rights.")
-    if facts.has_umls:
-        notes.append("UMLS-derived records stay under the UMLS Metathesaurus License Agreement (users need a licence).")
-    if facts.instruction_sources:
+    others = [s for s in facts.instruction_sources if not chatdoctor_release(s) and not s.startswith("umls")]
+    if others:
         notes.append(
-            "Instruction sources keep their own terms (e.g. ChatDoctor data is research-only and "
-            "non-commercial; MedDialog's licence is unknown): check each before commercial use."
+            f"Other instruction sources keep their own terms ({', '.join(others)}; e.g. MedDialog's licence is "
+            "unknown): check each before commercial use."
         )
     return notes
 

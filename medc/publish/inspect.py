@@ -22,10 +22,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from medc.build_facts import BuildFacts, human_bytes, read_build
-from medc.card import shorten
-from medc.card_validate import Problem, card_metadata, validate_build
-from medc.licences import LicenceFacts, licence_facts
+from medc.publish.card import shorten
+from medc.publish.facts import BuildFacts, human_bytes, read_build
+from medc.publish.licences import LicenceFacts, licence_facts
+from medc.publish.validate import Problem, card_metadata, validate_build
 
 HUB_ID = re.compile(r"^(?P<repo>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?:@(?P<revision>[\w./-]+))?$")
 

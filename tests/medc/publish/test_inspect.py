@@ -4,14 +4,12 @@ import pytest
 from click.testing import CliRunner
 
 from medc.cli import main
-from medc.hub import PushOptions, push
-from medc.inspect import inspect_dataset, render
-from tests import hub_server
-from tests.medc.card_builds import medc_i, medc_k
+from medc.publish.inspect import inspect_dataset, render
+from medc.publish.push import PushOptions, push
+from tests.medc.publish.card_builds import medc_i, medc_k
 
 # huggingface_hub's LFS upload passes a file as `data=`, which httpx2 deprecates: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
-fake_hub = hub_server.fake_hub
 
 
 def test_inspect_local_build_shows_configs_counts_licences_sources_and_provenance(tmp_path):
@@ -25,7 +23,7 @@ def test_inspect_local_build_shows_configs_counts_licences_sources_and_provenanc
     assert "config papers (default)   6 records" in text and "config books   2 records" in text
     assert "license: other (pmc-open-access-mixed, https://pmc.ncbi.nlm.nih.gov/tools/openftlist/)" in text
     assert "PMC licences: CC BY: 4, CC BY-NC: 2" in text
-    assert "restriction: 2 PMC articles carry a non-commercial licence (CC BY-NC: 2)" in text
+    assert "restriction: PMC articles under non-commercial licences: 2 PMC articles carry a non-commercial" in text
     assert "input: pmc/ (directory, 12 files, 48.0 KB, sha256 abababababab)" in text
     assert "removed: too_short 2" in text and "duplicates removed: exact 1, near 3" in text
     assert "command: medc build-k --pmc pmc/ --out out" in text

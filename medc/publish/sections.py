@@ -1,6 +1,7 @@
-"""The Markdown body of a dataset card, one function per section of the Hub's dataset card template.
+"""The Markdown body of a dataset card: a list of section functions, one per section of the Hub's dataset card
+template, each turning the card's facts into Markdown.
 
-    >>> print(sources_and_processing(build))
+    >>> print(sources_and_processing(card))
     ## Sources and processing
     | input | kind | files | ignored | size | sha256 |
     | `pmc/` | dir | 1000 | 2 | 41.2 MB | `3f2a…` |
@@ -8,6 +9,11 @@
     ### Removed
     | reason | records |
     | `too_short` | 12 |
+
+To add a section, write `def my_section(card: CardContext) -> str` (Markdown starting with its `##` heading, or
+"" to leave it out) and put it in `SECTIONS` where it belongs; `card.root` is the build directory, so a section
+may read more files there or link to ones it wrote beside the card (`![removals](plots/removals.png)`: `medc push`
+uploads every file the card links to).
 
 Each section reads what `manifest.json` holds and says plainly when a fact is missing ("the manifest does not
 record ..."), so a card of an older or partial build still renders. Numbers are the manifest's and the Parquet
@@ -17,10 +23,13 @@ footers'; nothing here is estimated.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from medc.build_facts import BuildFacts, human_bytes
-from medc.licences import PMC_LICENCE_PAGE, SRL_MEANING, UMLS_LICENCE_PAGE, LicenceFacts, is_non_commercial
+from medc.publish.facts import BuildFacts, human_bytes
+from medc.publish.licences import PMC_LICENCE_PAGE, SRL_MEANING, UMLS_LICENCE_PAGE, LicenceFacts, is_non_commercial
 
 PMC_LLAMA_BIBTEX = """@article{wu2024pmcllama,
   title   = {PMC-LLaMA: Toward Building Open-source Language Models for Medicine},
@@ -43,19 +52,28 @@ DESCRIPTIONS = {
 }
 
 
-def render_body(build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]], title: str) -> str:
-    sections = [
-        f"# {title}\n\n{summary(build)}",
-        description(build),
-        sources_and_processing(build),
-        structure(build, examples),
-        uses(build),
-        licensing(licences),
-        limitations(build),
-        citation(build),
-        provenance(build),
-    ]
-    return "\n\n".join(s.strip() for s in sections) + "\n"
+@dataclass(frozen=True)
+class CardContext:
+    """Everything a section may use."""
+
+    build: BuildFacts
+    licences: LicenceFacts
+    examples: dict[str, dict[str, Any]]  # one row per config, long strings cut
+    title: str
+    root: Path | None = None  # the build directory (None: a build read from the Hub)
+
+
+Section = Callable[[CardContext], str]
+
+
+def render_body(card: CardContext, sections: list[Section] | None = None) -> str:
+    """The sections in order, blank-line separated; a section that returns "" is left out."""
+    parts = [section(card).strip() for section in (SECTIONS if sections is None else sections)]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def title_and_summary(card: CardContext) -> str:
+    return f"# {card.title}\n\n{summary(card.build)}"
 
 
 def summary(build: BuildFacts) -> str:
@@ -71,7 +89,8 @@ def summary(build: BuildFacts) -> str:
     )
 
 
-def description(build: BuildFacts) -> str:
+def description(card: CardContext) -> str:
+    build = card.build
     rows = ["| config | split | records | shards | Parquet size | uncompressed |"]
     rows.append("|---|---|---:|---:|---:|---:|")
     for config in build.configs:
@@ -88,8 +107,8 @@ def description(build: BuildFacts) -> str:
     )
 
 
-def sources_and_processing(build: BuildFacts) -> str:
-    m = build.manifest
+def sources_and_processing(card: CardContext) -> str:
+    m = card.build.manifest
     parts = ["## Sources and processing"]
     inputs = m.get("inputs")
     if inputs:
@@ -174,7 +193,8 @@ def _counts_table(title: str, key: str, counts: dict[str, int] | None, note: str
     return f"{title}\n\n| {key} | records |\n|---|---:|\n{rows}\n\n{note}".rstrip()
 
 
-def structure(build: BuildFacts, examples: dict[str, dict[str, Any]]) -> str:
+def structure(card: CardContext) -> str:
+    build, examples = card.build, card.examples
     parts = ["## Dataset Structure"]
     for config in build.configs:
         fields = "\n".join(f"| `{f.name}` | `{f.type}` |" for f in config.schema)
@@ -190,7 +210,7 @@ def structure(build: BuildFacts, examples: dict[str, dict[str, Any]]) -> str:
     return "\n\n".join(parts)
 
 
-def uses(build: BuildFacts) -> str:
+def uses(card: CardContext) -> str:
     return (
         "## Uses\n\n### Direct Use\n\n"
         "Research on medical language models: continued pretraining (MedC-K) and instruction tuning "
@@ -202,7 +222,8 @@ def uses(build: BuildFacts) -> str:
     )
 
 
-def licensing(licences: LicenceFacts) -> str:
+def licensing(card: CardContext) -> str:
+    licences = card.licences
     parts = ["## Licences and redistribution"]
     if licences.pmc:
         rows = "\n".join(
@@ -226,24 +247,28 @@ def licensing(licences: LicenceFacts) -> str:
         else:
             parts.append("The manifest does not record which UMLS sources were used.")
         parts.append(
-            f"UMLS content is licensed by the NLM ({UMLS_LICENCE_PAGE}); only restriction level 0 "
-            "sources belong in a published derived dataset."
+            f"UMLS content is licensed by the NLM ({UMLS_LICENCE_PAGE}): whoever receives UMLS-derived records "
+            "needs a UMLS licence of their own, whatever the sources' restriction levels; sources above level 0 "
+            "add terms of their own."
         )
     if licences.instruction_sources:
         rows = "\n".join(f"| `{s}` | {n:,} |" for s, n in licences.instruction_sources.items())
         parts.append(f"Records by instruction source:\n\n| source | records |\n|---|---:|\n{rows}")
     if licences.restrictions:
         parts.append(
-            "**Restrictions found by medc** (`medc push` refuses a public repo unless allowed):\n\n"
+            "**Restrictions found by medc** (`medc push` refuses a public, ungated repo unless allowed):\n\n"
             + "\n".join(f"- {r}" for r in licences.restrictions)
         )
     else:
-        parts.append("medc found no non-commercial PMC licence and no UMLS source above restriction level 0.")
+        parts.append(
+            "medc found no content whose licence restricts redistribution (non-commercial or unlicensed PMC "
+            "articles, UMLS-derived records, ChatDoctor dialogues)."
+        )
     parts += [f"- {n}" for n in licences.notes]
     return "\n\n".join(parts)
 
 
-def limitations(build: BuildFacts) -> str:
+def limitations(card: CardContext) -> str:
     return (
         "## Bias, Risks, and Limitations\n\n"
         "- The literature over-represents English-language, high-income-country research and recent years; "
@@ -258,15 +283,16 @@ def limitations(build: BuildFacts) -> str:
     )
 
 
-def citation(build: BuildFacts) -> str:
-    version = build.manifest.get("medc_version", "unknown")
+def citation(card: CardContext) -> str:
+    version = card.build.manifest.get("medc_version", "unknown")
     return (
         "## Citation\n\nThe corpus design is PMC-LLaMA's:\n\n```bibtex\n" + PMC_LLAMA_BIBTEX + "\n```\n\n"
         "This rebuild was made with medc:\n\n```bibtex\n" + MEDC_BIBTEX.replace("{version}", str(version)) + "\n```"
     )
 
 
-def provenance(build: BuildFacts) -> str:
+def provenance(card: CardContext) -> str:
+    build = card.build
     m = build.manifest
     if not m:
         return "## How this build was made\n\nThe build has no manifest.json, so its provenance is unknown."
@@ -280,3 +306,16 @@ def provenance(build: BuildFacts) -> str:
         f"- libraries: {versions}\n\n"
         "`manifest.json` beside this card holds every count above and the full settings."
     )
+
+
+SECTIONS: list[Section] = [
+    title_and_summary,
+    description,
+    sources_and_processing,
+    structure,
+    uses,
+    licensing,
+    limitations,
+    citation,
+    provenance,
+]

@@ -8,12 +8,12 @@ from huggingface_hub import DatasetCardData
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medc.build_facts import read_build
-from medc.card import write_card
-from medc.card_validate import card_metadata, glob_regex, validate_build
 from medc.cli import main
-from medc.licences import is_non_commercial, normalize_pmc_licence
-from tests.medc.card_builds import medc_i, medc_k, paper, write_build
+from medc.publish.card import write_card
+from medc.publish.facts import read_build
+from medc.publish.licences import is_non_commercial, normalize_pmc_licence
+from medc.publish.validate import card_metadata, glob_regex, validate_build
+from tests.medc.publish.card_builds import medc_i, medc_k, paper, write_build
 
 
 def front_matter(out):
@@ -211,3 +211,21 @@ def test_card_yaml_is_what_datasets_reads(tmp_path):
     assert infos["papers"].splits["train"].num_examples == 10
     assert infos["books"].features["meta"]["chapter"].dtype == "string"
     assert write_card(out) == out / "README.md"
+
+
+def test_a_card_section_is_one_function_in_the_list(tmp_path, monkeypatch):
+    from medc.publish import sections
+
+    def decontamination(card: sections.CardContext) -> str:
+        items = card.build.manifest["extra"]["decontamination"]["eval_items"]
+        return f"## Decontamination\n\nChecked against {items} evaluation items."
+
+    def nothing_to_say(card: sections.CardContext) -> str:
+        return ""
+
+    at = sections.SECTIONS.index(sections.licensing)
+    custom = [*sections.SECTIONS[:at], decontamination, nothing_to_say, *sections.SECTIONS[at:]]
+    monkeypatch.setattr(sections, "SECTIONS", custom)
+    text = (medc_i(tmp_path / "i", sabs={"MSH": 0}) / "README.md").read_text()
+    assert "## Uses" in text and "\n\n## Decontamination\n\nChecked against 5 evaluation items.\n\n## Licences" in text
+    assert text.index("## Uses") < text.index("## Decontamination")

@@ -8,7 +8,8 @@ The layout is the one `medc/build.py` writes and the Hub understands:
 `data/<config>/<split>-00000-of-00002.parquet` beside `manifest.json` and `README.md`. One reader serves a
 local directory and a Hub repo (any fsspec filesystem; `HfFileSystem` reads a footer with range requests), so
 the card, the validator, `medc inspect` and `medc push` all see the same facts. What does not fit the layout
-is listed in `problems`, not raised.
+is listed in `problems`, not raised. Files the card links to by a relative path (`![removals](plots/x.png)`)
+belong to the build too: `medc push` uploads them with the card.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ MANIFEST = "manifest.json"
 CARD = "README.md"
 INSTRUCTION_CONFIGS = ("dialogue", "rationale_qa", "umls_kg")
 CONFIG_ORDER = ("papers", "books", *INSTRUCTION_CONFIGS)  # the card's first config is the default one
+# A Markdown link or image target, or an HTML src/href: `](plots/a.png)`, `src="plots/a.png"`.
+CARD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|\b(?:src|href)=[\"']([^\"']+)[\"']")
 
 
 @dataclass(slots=True)
@@ -93,6 +96,8 @@ class BuildFacts:
     configs: list[Config]
     card_text: str | None = None  # README.md as it is now, if there is one
     problems: list[str] = field(default_factory=list)
+    card_files: list[str] = field(default_factory=list)  # files the card links to that exist (plots, say)
+    missing_links: list[str] = field(default_factory=list)  # ... and those that do not
 
     def config(self, name: str) -> Config | None:
         return next((c for c in self.configs if c.name == name), None)
@@ -137,7 +142,23 @@ def read_build(location: str | Path, fs: fsspec.AbstractFileSystem | None = None
     configs = _read_configs(fs, root, problems)
     if not configs:
         problems.append(f"no Parquet shards under {root}/data/<config>/<split>-NNNNN-of-NNNNN.parquet")
-    return BuildFacts(str(location), manifest, configs, card_text, problems)
+    links = card_links(card_text or "")
+    present = [link for link in links if fs.isfile(posixpath.join(root, link))]
+    missing = [link for link in links if link not in present]
+    return BuildFacts(str(location), manifest, configs, card_text, problems, present, missing)
+
+
+def card_links(text: str) -> list[str]:
+    """Relative paths the card links to, inside the build (no URLs, anchors, absolute paths or `..`)."""
+    out: list[str] = []
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)  # example rows in code blocks are data, not links
+    for match in CARD_LINK.finditer(prose):
+        target = (match[1] or match[2]).split("#")[0].split("?")[0]
+        if not target or re.match(r"^[a-zA-Z][\w+.-]*:|^/", target) or ".." in target.split("/"):
+            continue
+        if target not in out:
+            out.append(target.removeprefix("./"))
+    return out
 
 
 def _read_manifest(fs: fsspec.AbstractFileSystem, root: str, problems: list[str]) -> dict[str, Any]:

@@ -1,23 +1,29 @@
-"""Check a build's card against its files: the YAML parses, every config points at files that exist, every shard
-is reachable from a config, and the counts, sizes and features the card states are the Parquet footers' own.
+"""Check a build's card against its files and against the Hub: the YAML parses, every config points at files that
+exist, every shard is reachable from a config, the counts, sizes and features the card states are the Parquet
+footers' own, the licence, size and task values are ones the Hub accepts, and the files the card links to exist.
 
     >>> [str(p) for p in validate_build(read_build("out/"))]
-    ['count_mismatch: dataset_info papers/train says 1204 examples, the Parquet files hold 1203']
+    ['count_mismatch: dataset_info papers/train says 1204 examples, the Parquet files hold 1203',
+     'hub_metadata: "license" must be one of [apache-2.0, mit, ...]']
 
 A card that disagrees with its data makes `datasets.load_dataset` fail (split sizes are verified) or, worse, load
-a different set of rows than the card describes; `medc card` and `medc push` run this before anything is written
-or uploaded, and `medc inspect` lists what it finds.
+a different set of rows than the card describes; a card with a value outside the Hub's vocabularies makes the
+Hub refuse the commit (400 `Invalid metadata in README.md`). `medc card` and `medc push` run this before anything
+is written or uploaded, and `medc inspect` lists what it finds. While planning a push, `ask_hub` also sends the
+card to the Hub's own validator, which knows values added after medc's copy of the vocabularies.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from medc.build_facts import BuildFacts, Config
+from medc.publish.facts import BuildFacts, Config
+from medc.publish.vocabulary import hub_value_problems
 
 # The Hub's own pattern for the front matter (huggingface_hub.repocard.REGEX_YAML_BLOCK).
 YAML_BLOCK = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
@@ -41,7 +47,11 @@ def validate_build(build: BuildFacts) -> list[Problem]:
         problems += _check_configs(build, meta.get("configs"))
         problems += _check_dataset_info(build, meta.get("dataset_info"))
         problems += _check_licence(meta)
+        problems += [Problem("hub_metadata", p) for p in hub_value_problems(meta)]
     problems += _check_manifest(build)
+    problems += [
+        Problem("card_link_missing", f"README.md links to {p}, which is not in the build") for p in build.missing_links
+    ]
     return problems
 
 
@@ -117,7 +127,7 @@ def _check_dataset_info(build: BuildFacts, info: Any) -> list[Problem]:
             problems.append(Problem("no_dataset_info", f"dataset_info has no entry for config {config.name!r}"))
             continue
         problems += _check_splits(config, entry.get("splits") or [])
-        problems += _check_features(config, entry.get("features"))
+        problems += _check_features(config, entry)
     return problems
 
 
@@ -148,11 +158,18 @@ def _check_splits(config: Config, splits: list[dict[str, Any]]) -> list[Problem]
     return problems
 
 
-def _check_features(config: Config, features: Any) -> list[Problem]:
+def _check_features(config: Config, entry: dict[str, Any]) -> list[Problem]:
+    """The card's features, read the way `datasets` reads them, against the Parquet schema."""
     from datasets import Features
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
 
-    expected = Features.from_arrow_schema(config.schema)._to_yaml_list()
-    if features != expected:
+    try:
+        infos = DatasetInfosDict.from_dataset_card_data(DatasetCardData(dataset_info=[entry]))
+        stated = infos[config.name].features
+    except (KeyError, TypeError, ValueError) as err:
+        return [Problem("features_invalid", f"dataset_info {config.name} features do not parse: {err}")]
+    if stated != Features.from_arrow_schema(config.schema):
         return [Problem("features_mismatch", f"dataset_info {config.name} features differ from the Parquet schema")]
     return []
 
@@ -196,3 +213,45 @@ def _check_manifest(build: BuildFacts) -> list[Problem]:
                     Problem("files_missing", f"manifest records {n} rows in {config}/{split}, but there are no shards")
                 )
     return problems
+
+
+@dataclass(frozen=True)
+class HubAnswer:
+    """What the Hub's validator said about a card: objections (the Hub would refuse the commit) and warnings."""
+
+    errors: list[str]
+    warnings: list[str]
+
+
+def ask_hub(endpoint: str, token: str | bool | None, text: str, sleep: Callable[[float], None]) -> HubAnswer | None:
+    """Send the card to the Hub's validator (`POST /api/validate-yaml` with `{"content", "repoType"}`, the route
+    huggingface_hub's own `create_commit` asks before committing a README.md). None when the Hub could not be
+    asked (offline, unreachable, or an answer that is neither a verdict nor a 400 listing objections)."""
+    from huggingface_hub.utils import build_hf_headers, get_session
+
+    from medc.publish.retry import Backoff, retry, transient_reason
+
+    def post() -> Any:
+        response = get_session().post(
+            f"{endpoint}/api/validate-yaml",
+            json={"content": text, "repoType": "dataset"},
+            headers=build_hf_headers(token=token),
+        )
+        if response.status_code == 429 or response.status_code >= 500:
+            response.raise_for_status()  # transient: retried
+        return response
+
+    try:
+        response = retry(post, Backoff(retries=2, first=1.0), "card validation", sleep, only_http=True)
+    except Exception as err:
+        if transient_reason(err):
+            return None
+        raise
+    if response.status_code not in (200, 400):
+        return None
+    body = response.json()
+    warnings = [str(w.get("message", w)) for w in body.get("warnings") or []]
+    errors = [str(e.get("message", e)) for e in body.get("errors") or []]
+    if response.status_code == 400:
+        return HubAnswer(errors or [str(body.get("error", "no reason given"))], warnings)
+    return HubAnswer([], warnings)

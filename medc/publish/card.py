@@ -20,8 +20,8 @@ produces, for a MedC-K build of 1000 articles (812 CC BY, 188 CC BY-NC):
     ---
     # MedC-K ...  (description, sources and processing, structure, uses, licences, limitations, citation)
 
-Everything comes from `manifest.json`, the Parquet footers (`medc/build_facts.py`), one example row per config
-and the licence columns (`medc/licences.py`); a section whose facts the manifest lacks says so, never fails.
+Everything comes from `manifest.json`, the Parquet footers (`facts.py`), one example row per config
+and the licence columns (`licences.py`); a section whose facts the manifest lacks says so, never fails.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from medc import card_sections
-from medc.build_facts import CARD, BuildFacts, data_files_pattern, read_build
-from medc.licences import PMC_LICENCE_PAGE, UMLS_LICENCE_PAGE, LicenceFacts, hub_licence_id, licence_facts
+from medc.publish import sections
+from medc.publish.facts import CARD, BuildFacts, data_files_pattern, read_build
+from medc.publish.licences import PMC_LICENCE_PAGE, UMLS_LICENCE_PAGE, LicenceFacts, hub_licence_id, licence_facts
 
 log = logging.getLogger(__name__)
 
 KINDS = {"medc-k": "MedC-K", "medc-i": "MedC-I"}
+# Upper bounds of the Hub's size categories (medc/publish/vocabulary.py), in rows; `n>1T` above the last.
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
     (10_000, "1K<n<10K"),
@@ -48,6 +49,9 @@ SIZE_CATEGORIES = [
     (10_000_000, "1M<n<10M"),
     (100_000_000, "10M<n<100M"),
     (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+    (100_000_000_000, "10B<n<100B"),
+    (1_000_000_000_000, "100B<n<1T"),
 ]
 EXAMPLE_CHARS = 300  # long texts in the example row are cut to this many characters
 
@@ -56,7 +60,7 @@ def write_card(out_dir: Path) -> Path:
     """Write `out_dir/README.md` for the build in `out_dir` (atomically) and return its path."""
     out_dir = Path(out_dir)
     build = read_build(out_dir)
-    text = render_card(build, licence_facts(build, out_dir), read_examples(out_dir, build))
+    text = render_card(build, licence_facts(build, out_dir), read_examples(out_dir, build), out_dir)
     path = out_dir / CARD
     temp = path.with_name(f".{CARD}.tmp")
     temp.write_text(text, encoding="utf-8")
@@ -64,12 +68,14 @@ def write_card(out_dir: Path) -> Path:
     return path
 
 
-def render_card(build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]]) -> str:
+def render_card(
+    build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]], root: Path | None = None
+) -> str:
     """The card's full text: YAML front matter made by `DatasetCardData`, then the Markdown body."""
     from huggingface_hub import DatasetCard
 
     data = card_data(build, licences)
-    body = card_sections.render_body(build, licences, examples, title=pretty_name(build))
+    body = sections.render_body(sections.CardContext(build, licences, examples, pretty_name(build), root))
     card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
     return str(card)
 
@@ -78,7 +84,7 @@ def card_data(build: BuildFacts, licences: LicenceFacts) -> Any:
     """The YAML metadata as a `huggingface_hub.DatasetCardData`."""
     from huggingface_hub import DatasetCardData
 
-    return DatasetCardData(
+    data = DatasetCardData(
         pretty_name=pretty_name(build),
         **licence_fields(build, licences),
         language=["en"],
@@ -87,8 +93,9 @@ def card_data(build: BuildFacts, licences: LicenceFacts) -> Any:
         tags=tags(build),
         source_datasets=source_datasets(build, licences),
         configs=configs_yaml(build),
-        dataset_info=dataset_info_yaml(build),
     )
+    dataset_infos(build).to_dataset_card_data(data)
+    return data
 
 
 def pretty_name(build: BuildFacts) -> str:
@@ -105,7 +112,7 @@ def tags(build: BuildFacts) -> list[str]:
 
 
 def size_category(rows: int) -> str:
-    return next((name for limit, name in SIZE_CATEGORIES if rows < limit), "n>1B")
+    return next((name for limit, name in SIZE_CATEGORIES if rows < limit), "n>1T")
 
 
 def source_datasets(build: BuildFacts, licences: LicenceFacts) -> list[str]:
@@ -170,20 +177,25 @@ def configs_yaml(build: BuildFacts) -> list[dict[str, Any]]:
     return out
 
 
-def dataset_info_yaml(build: BuildFacts) -> list[dict[str, Any]]:
-    """`dataset_info:` per config: features from the Parquet schema, split sizes from the footers."""
-    from datasets import Features
+def dataset_infos(build: BuildFacts) -> Any:
+    """`dataset_info` per config, as `datasets` writes and reads it: features from the Parquet schema, split
+    sizes from the footers."""
+    from datasets import DatasetInfo, Features, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
 
-    return [
-        {
-            "config_name": config.name,
-            "features": Features.from_arrow_schema(config.schema)._to_yaml_list(),
-            "splits": [{"name": s.name, "num_bytes": s.num_bytes, "num_examples": s.num_rows} for s in config.splits],
-            "download_size": config.size,
-            "dataset_size": config.num_bytes,
-        }
-        for config in build.configs
-    ]
+    infos = DatasetInfosDict()
+    for config in build.configs:
+        splits = SplitDict()
+        for s in config.splits:
+            splits.add(SplitInfo(name=s.name, num_bytes=s.num_bytes, num_examples=s.num_rows))
+        infos[config.name] = DatasetInfo(
+            features=Features.from_arrow_schema(config.schema),
+            splits=splits,
+            download_size=config.size,
+            dataset_size=config.num_bytes,
+            config_name=config.name,
+        )
+    return infos
 
 
 def read_examples(root: Path, build: BuildFacts) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,7 @@
 import httpx2
 import pytest
 
-from medc.hub_retry import Backoff, GaveUp, retry, transient_reason
+from medc.publish.retry import Backoff, GaveUp, retry, transient_reason
 
 
 class HTTPFailure(Exception):

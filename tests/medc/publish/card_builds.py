@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medc.card import write_card
+from medc.publish.card import write_card
 from medc.records import (
     BookMeta,
     Document,
