@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 
 import medc
 from medc.executors import Executor, open_executor
-from medc.records import Rejection
-from medc.shards import ShardConfig, ShardWriter
+from medc.finalize import BuildOutput, Finalizer, copy_to_train, public_schema
+from medc.shards import ShardConfig
 from medc.sources import WorkUnit, is_url
 from medc.stage.batch import Task
 from medc.stage.run import Progress, StageOptions, stage_source
@@ -41,6 +41,9 @@ from medc.staging import Staging
 
 log = logging.getLogger(__name__)
 STAGING_FORMAT = 2  # batches journaled in segments; a staging of another format is refused (pass --fresh)
+
+# The finalize machinery lives in `medc.finalize`; these names stay importable from here.
+__all__ = ["BuildOutput", "Finalizer", "SourceSpec", "copy_to_train", "public_schema", "run_build"]
 
 VERSIONED_PACKAGES = (
     "medc",
@@ -50,7 +53,6 @@ VERSIONED_PACKAGES = (
     "lxml",
     "pymupdf",
     "ftfy",
-    "datasketch",
     "numpy",
 )
 
@@ -77,67 +79,6 @@ class SourceSpec:
         self.name = self.name or self.config
 
 
-class Finalizer(Protocol):
-    """Reads the staged records (`Staging`'s read API) and writes shards; may run its stages on `executor`."""
-
-    def __call__(self, staged: Staging, output: BuildOutput, executor: Executor) -> None: ...
-
-
-class BuildOutput:
-    """What a finalizer writes to: shards per config and split, late rejections, duplicates, manifest extras."""
-
-    def __init__(self, out_dir: Path, shards: ShardConfig) -> None:
-        self.out_dir, self.shards = out_dir, shards
-        self.files: dict[str, dict[str, list[str]]] = {}
-        self.records: dict[str, dict[str, int]] = {}
-        self.rejections: list[tuple[str, Rejection]] = []
-        self.duplicates: Counter[str] = Counter()
-        self.extra: dict[str, Any] = {}
-        self._dup_file = open(out_dir / "duplicates.jsonl", "w", encoding="utf-8")  # noqa: SIM115
-
-    def shard_writer(self, config: str, split: str, schema: pa.Schema) -> ShardWriter:
-        writer = _RecordingShardWriter(self.out_dir, config, split, schema, self.shards)
-        writer.on_close = lambda w: self._record(w)
-        return writer
-
-    def _record(self, writer: ShardWriter) -> None:
-        self.files.setdefault(writer.config, {})[writer.split] = writer.paths
-        self.records.setdefault(writer.config, {})[writer.split] = writer.rows
-
-    def reject(self, rejection: Rejection, config: str = "") -> None:
-        self.rejections.append((config, rejection))
-
-    def add_duplicates(self, kind: str, rows: list[dict[str, Any]]) -> None:
-        """Record removed duplicates, e.g. `{"kept": id, "removed": id, "similarity": 0.91}`, under `kind`."""
-        self.duplicates[kind] += len(rows)
-        for row in rows:
-            self._dup_file.write(json.dumps({"kind": kind, **row}, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        self._dup_file.close()
-
-
-class _RecordingShardWriter(ShardWriter):
-    on_close: Callable[[ShardWriter], None]
-
-    def close(self) -> list[str]:
-        paths = super().close()
-        self.on_close(self)
-        return paths
-
-
-def copy_to_train(staged: Staging, output: BuildOutput, executor: Executor | None = None) -> None:
-    """The simplest finalizer: every staged record of each config goes to its `train` split, in build order."""
-    for config in staged.configs():
-        schema = public_schema(staged.schema(config))
-        with output.shard_writer(config, "train", schema) as writer:
-            for batch in staged.iter_batches(config, columns=schema.names):
-                writer.write(batch)
-
-
-def public_schema(schema: pa.Schema) -> pa.Schema:
-    """The schema without internal (`_`-prefixed) columns."""
-    return pa.schema([f for f in schema if not f.name.startswith("_")])
 
 
 def run_build(

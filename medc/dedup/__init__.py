@@ -1,7 +1,8 @@
 """Deduplication of MedC-K: exact (text hash) and near (MinHash LSH) duplicates across papers and books.
 
 `DocumentSteps` (medc.filters) computes each document's keys in the build's workers; `DedupFinalizer` decides
-which documents stay and writes the shards. See `finalize.py` for the steps and `config.py` for the settings.
+which documents stay and writes the shards, its stages mapped over the build's executor. See `finalize.py` for
+the stages and `config.py` for the settings.
 """
 
 from medc.dedup.config import DedupConfig

@@ -1,40 +1,107 @@
-"""Read the dedup keys of every staged document (never the texts, unless a key must be recomputed).
+"""Read the dedup keys of every staged document, one task per staged part, and bring them together in build order.
 
-    >>> keys = collect_keys(staged, DedupConfig())
+    >>> keys = collect_keys(staged, DedupConfig(), executor, partitions=8)
     >>> keys.configs, len(keys), keys.signatures.shape, keys.recomputed
     (['papers', 'books'], 1830, (1830, 128), 0)
 
-Rows are numbered in build order across configs (all of `papers`, then all of `books`). What stays in memory
-per document: its id, length, config, 16-byte text hash and `num_perm` × 4-byte signature.
+Each task (`read_part_keys`, in a worker) reads one part and returns what the decisions need, never the texts:
+id, origin, length, 16-byte text hash, signature, the row's size in a shard (`medc.shards.row_bytes`), and the
+row's LSH band entries (xxh64 of each band, computed here in the worker); the coordinator splits the entries into
+hash partitions a block of parts at a time. A key made with other shingling settings (or missing) is computed from
+the text in the same task. Rows are numbered in build order across configs (all of `papers`, then `books`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from medc.dedup.bands import ENTRY, band_entries, band_keys, lsh_shape, split_by_partition
 from medc.dedup.config import DedupConfig
 from medc.dedup.exact import hashes_to_array
 from medc.dedup.keys import dedup_keys, minhasher
+from medc.executors import Executor
+from medc.finalize.parts import read_part
+from medc.shards import row_bytes
 
 log = logging.getLogger(__name__)
+_SHUFFLE_BLOCK = 1 << 20  # band entries split into partitions at once (14 MB)
+
+
+@dataclass(frozen=True)
+class KeyJob:
+    path: str | Path
+    public: list[str]  # the columns a shard gets, for the row's size
+    config: DedupConfig
+    bands: bool  # compute the LSH band entries (near dedup is on)
+
+
+@dataclass
+class PartKeys:
+    ids: pa.Array
+    origins: pa.Array
+    chars: np.ndarray  # (n,) int64
+    sizes: np.ndarray  # (n,) int64, row_bytes of the public columns
+    hashes: np.ndarray  # (n, 2) uint64
+    signatures: np.ndarray  # (n, num_perm) uint32
+    entries: np.ndarray  # ENTRY, rows numbered within the part
+    recomputed: int = 0
+
+
+def read_part_keys(job: KeyJob) -> PartKeys:
+    """Worker side: the keys of one staged part."""
+    table = read_part(job.path)
+    n, names = table.num_rows, table.schema.names
+    hasher = minhasher(job.config.ngram, job.config.num_perm, job.config.seed)
+    chars = np.zeros(n, dtype=np.int64)
+    if "quality" in names:
+        chars = pc.fill_null(pc.struct_field(table.column("quality"), "chars"), 0).to_numpy().astype(np.int64)
+    digests = table.column("_text_hash").to_pylist() if "_text_hash" in names else [None] * n
+    blobs = table.column("_minhash").to_pylist() if "_minhash" in names else [None] * n
+    signatures = np.zeros((n, job.config.num_perm), dtype=np.uint32)
+    texts = None
+    recomputed = 0
+    for i, (digest, blob) in enumerate(zip(digests, blobs, strict=True)):
+        signature = hasher.from_bytes(blob)
+        if signature is None or digest is None or len(digest) != 16:
+            texts = texts if texts is not None else table.column("text")
+            text = texts[i].as_py() or ""
+            digests[i], blob = dedup_keys(text, job.config)
+            signature, chars[i], recomputed = hasher.from_bytes(blob), len(text), recomputed + 1
+        signatures[i] = signature
+    entries = band_entries(band_keys(signatures, *lsh_shape(job.config))) if job.bands else np.empty(0, ENTRY)
+    origins = table.column("origin") if "origin" in names else pa.chunked_array([pa.nulls(n, pa.string())])
+    return PartKeys(
+        _one_chunk(table.column("id")),
+        _one_chunk(origins),
+        chars,
+        row_bytes(table.select(job.public)),
+        hashes_to_array(digests),
+        signatures,
+        entries,
+        recomputed,
+    )
 
 
 @dataclass
 class StagedKeys:
     configs: list[str]
     config_index: np.ndarray  # (n,) index into `configs`
-    ids: pa.ChunkedArray
+    ids: pa.Array
+    origins: pa.Array
     chars: np.ndarray  # (n,) int64
+    sizes: np.ndarray  # (n,) int64
     hashes: np.ndarray  # (n, 2) uint64
     signatures: np.ndarray  # (n, num_perm) uint32
+    parts: list[tuple[str, str | Path, int, int]] = field(default_factory=list)  # config, path, first row, rows
+    partitions: list[list[np.ndarray]] = field(default_factory=list)  # band entries (global rows) per partition
     recomputed: int = 0
-    starts: dict[str, int] = field(default_factory=dict)  # first row of each config
 
     def __len__(self) -> int:
         return len(self.chars)
@@ -58,99 +125,93 @@ class StagedKeys:
         return rank
 
 
-def collect_keys(staged: Any, config: DedupConfig) -> StagedKeys:
-    """The keys of all staged documents of every config, in build order."""
-    hasher = minhasher(config.ngram, config.num_perm, config.seed)
+def collect_keys(staged: Any, config: DedupConfig, executor: Executor, partitions: int = 0) -> StagedKeys:
+    """The keys of all staged documents of every config, in build order; with `partitions`, also the LSH band
+    entries of every row, split into that many partitions."""
     configs = list(staged.configs())
-    parts: dict[str, list[Any]] = {"config": [], "ids": [], "chars": [], "hashes": [], "signatures": []}
-    recomputed, starts, row = 0, {}, 0
+    jobs, owners = [], []
     for index, name in enumerate(configs):
-        starts[name] = row
-        missing: list[int] = []  # rows of this config whose keys must be computed from the text
-        for batch in staged.iter_batches(name, columns=_key_columns(staged.schema(name))):
-            ids, chars, hashes, signatures, todo = _read_batch(batch, hasher)
-            missing += [row + i for i in todo]
-            for key, value in (
-                ("config", np.full(len(ids), index, dtype=np.int16)),
-                ("ids", ids),
-                ("chars", chars),
-                ("hashes", hashes),
-                ("signatures", signatures),
-            ):
-                parts[key].append(value)
-            row += len(ids)
-        if missing:
-            recomputed += len(missing)
-            _recompute(staged, name, starts[name], set(missing), parts, config)
-    keys = StagedKeys(
-        configs,
-        _concat(parts["config"], np.int16),
-        pa.chunked_array(parts["ids"], pa.string()),
-        _concat(parts["chars"], np.int64),
-        _concat(parts["hashes"], np.uint64, (0, 2)),
-        _concat(parts["signatures"], np.uint32, (0, config.num_perm)),
-        recomputed,
-        starts,
-    )
-    if recomputed:
+        public = [f.name for f in staged.schema(name) if not f.name.startswith("_")]
+        for path in staged.parts(name):
+            jobs.append(KeyJob(path, public, config, partitions > 0))
+            owners.append(index)
+    keys = _Gather(configs, partitions)
+    for job, owner, part in zip(jobs, owners, executor.map(read_part_keys, jobs), strict=True):
+        keys.add(configs[owner], owner, job.path, part)
+    result = keys.result(config.num_perm)
+    if result.recomputed:
         log.warning(
             "computed dedup keys of %d staged documents from their text (staged without keys, or "
             "with other shingling settings: pass the dedup config to DocumentSteps to avoid this)",
-            recomputed,
+            result.recomputed,
         )
-    return keys
+    return result
 
 
-def _key_columns(schema: pa.Schema) -> list[str]:
-    return [name for name in ("id", "quality", "_text_hash", "_minhash") if name in schema.names]
+class _Gather:
+    """Concatenates part keys as they arrive (in build order), and shuffles band entries into partitions in
+    blocks of about `_SHUFFLE_BLOCK` (one vectorized split per block, not one per part and partition)."""
+
+    def __init__(self, configs: list[str], partitions: int) -> None:
+        self.configs = configs
+        self.columns: dict[str, list[Any]] = {k: [] for k in ("config", "ids", "origins", "chars", "sizes")}
+        self.columns.update(hashes=[], signatures=[])
+        self.parts: list[tuple[str, str | Path, int, int]] = []
+        self.partitions: list[list[np.ndarray]] = [[] for _ in range(partitions)]
+        self.waiting: list[np.ndarray] = []
+        self.rows = self.recomputed = self.waiting_entries = 0
+
+    def add(self, config: str, owner: int, path: str | Path, part: PartKeys) -> None:
+        n = len(part.chars)
+        if self.rows + n >= 1 << 32:
+            raise ValueError("dedup holds row numbers as uint32: more than 4,294,967,295 documents")
+        if len(part.entries):
+            part.entries["row"] += np.uint32(self.rows)
+            self.waiting.append(part.entries)
+            self.waiting_entries += len(part.entries)
+            if self.waiting_entries >= _SHUFFLE_BLOCK:
+                self.shuffle()
+        values = (np.full(n, owner, dtype=np.int16), part.ids, part.origins, part.chars, part.sizes)
+        for key, value in zip(("config", "ids", "origins", "chars", "sizes"), values, strict=True):
+            self.columns[key].append(value)
+        self.columns["hashes"].append(part.hashes)
+        self.columns["signatures"].append(part.signatures)
+        self.parts.append((config, path, self.rows, n))
+        self.rows += n
+        self.recomputed += part.recomputed
+
+    def shuffle(self) -> None:
+        if self.waiting:
+            groups = split_by_partition(np.concatenate(self.waiting), len(self.partitions))
+            for bucket, entries in zip(self.partitions, groups, strict=True):
+                if len(entries):
+                    bucket.append(entries)
+        self.waiting, self.waiting_entries = [], 0
+
+    def result(self, num_perm: int) -> StagedKeys:
+        self.shuffle()
+        c = self.columns
+        return StagedKeys(
+            self.configs,
+            _concat(c["config"], np.int16),
+            _one_array(c["ids"]),
+            _one_array(c["origins"]),
+            _concat(c["chars"], np.int64),
+            _concat(c["sizes"], np.int64),
+            _concat(c["hashes"], np.uint64, (0, 2)),
+            _concat(c["signatures"], np.uint32, (0, num_perm)),
+            self.parts,
+            self.partitions,
+            self.recomputed,
+        )
 
 
-def _read_batch(batch: pa.RecordBatch, hasher: Any) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray, list[int]]:
-    n = batch.num_rows
-    names = batch.schema.names
-    chars = np.zeros(n, dtype=np.int64)
-    if "quality" in names:
-        chars = pc.fill_null(pc.struct_field(batch.column("quality"), "chars"), 0).to_numpy().astype(np.int64)
-    digests = batch.column("_text_hash").to_pylist() if "_text_hash" in names else [None] * n
-    blobs = batch.column("_minhash").to_pylist() if "_minhash" in names else [None] * n
-    signatures = np.zeros((n, hasher.num_perm), dtype=np.uint32)
-    todo = []
-    for i, (digest, blob) in enumerate(zip(digests, blobs, strict=True)):
-        signature = hasher.from_bytes(blob)
-        if signature is None or digest is None or len(digest) != 16:
-            todo.append(i)
-        else:
-            signatures[i] = signature
-    return batch.column("id"), chars, hashes_to_array(digests), signatures, todo
+def _one_array(chunks: list[pa.Array]) -> pa.Array:
+    return pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
 
 
-def _recompute(
-    staged: Any, name: str, start: int, missing: set[int], parts: dict[str, list[Any]], config: DedupConfig
-) -> None:
-    """Fill in the keys of rows `missing` from a second read of the config's texts."""
-    hasher = minhasher(config.ngram, config.num_perm, config.seed)
-    where = _locator(parts)
-    row = start
-    for batch in staged.iter_batches(name, columns=["text"]):
-        for offset, text in enumerate(batch.column("text").to_pylist()):
-            if row + offset in missing:
-                digest, blob = dedup_keys(text or "", config)
-                chunk, i = where(row + offset)
-                parts["chars"][chunk][i] = len(text or "")
-                parts["hashes"][chunk][i] = hashes_to_array([digest])[0]
-                parts["signatures"][chunk][i] = hasher.from_bytes(blob)
-        row += batch.num_rows
-
-
-def _locator(parts: dict[str, list[Any]]):
-    """Maps a row number to (chunk index, row in chunk) of the collected parts."""
-    bounds = np.cumsum([0] + [len(c) for c in parts["chars"]])
-
-    def where(row: int) -> tuple[int, int]:
-        chunk = int(np.searchsorted(bounds, row, side="right")) - 1
-        return chunk, row - int(bounds[chunk])
-
-    return where
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
 
 
 def _concat(chunks: list[np.ndarray], dtype: type, empty_shape: tuple[int, ...] = (0,)) -> np.ndarray:

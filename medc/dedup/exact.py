@@ -5,12 +5,17 @@
     >>> exact_duplicates(hashes, rank)
     (array([0]), array([2]))                                             # row 0 removed, row 2 kept
 
-Vectorized: one sort of all hashes, no dict of millions of keys.
+Vectorized: one sort of all hashes, no dict of millions of keys. `exact_duplicates_partitioned` runs it on
+hash partitions through an executor: equal hashes always share a partition, so the result is the same.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
+from medc.executors import Executor
 
 
 def hashes_to_array(digests: list[bytes | None]) -> np.ndarray:
@@ -35,3 +40,31 @@ def exact_duplicates(hashes: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, 
     removed = order[same_as_previous]
     kept = order[group_start[same_as_previous]]
     return removed, kept
+
+
+def exact_partition(job: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Worker side: `exact_duplicates` of one partition (hashes, ranks, row numbers), in row numbers."""
+    hashes, rank, rows = job
+    removed, kept = exact_duplicates(hashes, rank)
+    return rows[removed], rows[kept]
+
+
+def exact_duplicates_partitioned(
+    hashes: np.ndarray, rank: np.ndarray, alive: np.ndarray, executor: Executor, partitions: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`exact_duplicates` among the `alive` rows, one task per hash partition; (removed, kept) sorted by the
+    removed row."""
+    rows = np.flatnonzero(alive)
+    partition = hashes[rows, 0] % np.uint64(max(partitions, 1))
+    order = np.argsort(partition, kind="stable")
+    bounds = np.searchsorted(partition[order], np.arange(max(partitions, 1) + 1))
+    jobs = []
+    for low, high in itertools.pairwise(bounds):
+        if high - low > 1:
+            chosen = rows[order[low:high]]
+            jobs.append((hashes[chosen], rank[chosen], chosen))
+    found = list(executor.map(exact_partition, jobs))
+    removed = np.concatenate([r for r, _ in found]) if found else np.empty(0, dtype=np.int64)
+    kept = np.concatenate([k for _, k in found]) if found else np.empty(0, dtype=np.int64)
+    order = np.argsort(removed, kind="stable")
+    return removed[order], kept[order]

@@ -2,20 +2,21 @@
 
     >>> run_build(out, sources, kind="medc-k", ..., finalizer=DedupFinalizer(DedupConfig(threshold=0.8)))
     # out/duplicates.jsonl
-    {"kind": "exact", "kept": "pmc:PMC100", "removed": "pmc:PMC200", "similarity": 1.0}
-    {"kind": "near", "kept": "pmc:PMC100", "removed": "book:3f2a...:4", "similarity": 0.867}
-    {"kind": "paragraph", "kept": "book:3f2a...:1", "removed": "book:3f2a...:2", "paragraphs": 1, "chars": 52}
+    {"kind": "exact", "kept": "pmc:PMC100", "kept_origin": "oa/PMC100.xml", "removed": "pmc:PMC200",
+     "removed_origin": "oa/PMC200.xml", "similarity": 1.0}
+    {"kind": "near", "kept": "pmc:PMC100", ..., "removed": "book:3f2a...:4", ..., "similarity": 0.867}
 
-1. Collect (`collect.py`): id, length, text hash and signature of every staged document; texts stay on disk.
+Stages; every one that touches rows is a map over the executor (in-process, local pool or Ray):
+1. Collect (`collect.py`): per staged part, id, origin, length, text hash, signature, size and LSH band entries.
 2. Rank every document by the keep policy of `DedupConfig` (longest, source priority, id, build order).
-3. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`).
-4. Near: the remaining documents, best-ranked first, against an LSH index of those kept (`near.py`).
-5. Write: stream each config's staged batches, drop removed rows (and, in books, paragraphs an earlier chapter
-   of the same book has, `paragraphs.py`), write the rest to `<config>/train` without internal columns.
+3. PMC versions: an older version of an article leaves before anything else (`_resolve_versions`).
+4. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`, hash-partitioned).
+5. Near: buckets per partition, pairs verified in tasks, kept or removed greedily by rank (`near.py`).
+6. Write: shard cuts planned from the kept rows' sizes, one task per shard (`medc.finalize.write`).
 
-Each removal is a line of `duplicates.jsonl`; counts and settings go to `manifest.json` under
-`extra.dedup`. Every step depends on ranks, never on the order documents arrived in, so the same inputs give
-the same kept documents whatever the worker count.
+Each removal is a line of `duplicates.jsonl` naming both records and their inputs; counts go to `manifest.json`
+under `extra.dedup`. Every decision depends on ranks, never on the order tasks finished, so the same inputs give
+the same bytes whatever the executor and its worker count.
 """
 
 from __future__ import annotations
@@ -27,96 +28,81 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from medc.build import public_schema
 from medc.dedup.collect import StagedKeys, collect_keys
 from medc.dedup.config import DedupConfig
-from medc.dedup.exact import exact_duplicates
-from medc.dedup.near import near_duplicates
-from medc.dedup.paragraphs import BookParagraphs
-from medc.records import BOOKS
+from medc.dedup.exact import exact_duplicates_partitioned
+from medc.dedup.near import near_duplicates_of_entries
+from medc.executors import Executor
+from medc.finalize.write import public_schema, write_split
 
 log = logging.getLogger(__name__)
 _REPORT_SLICE = 100_000
 
 
 class DedupFinalizer:
-    """`finalizer(staged, output)` for `medc.build.run_build`. Picklable; holds only its config."""
+    """`finalizer(staged, output, executor)` for `medc.build.run_build`. Picklable; holds only its settings.
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    `partitions` (of the hash shuffles) defaults to four per worker; it changes how work is split, never the
+    result."""
+
+    def __init__(self, config: DedupConfig | None = None, partitions: int | None = None) -> None:
         self.config = config or DedupConfig()
+        self.partitions = partitions
 
-    def __call__(self, staged: Any, output: Any, executor: Any = None) -> None:
+    def __call__(self, staged: Any, output: Any, executor: Executor) -> None:
         start = time.perf_counter()
-        keys = collect_keys(staged, self.config)
-        keep = np.ones(len(keys), dtype=bool)
+        partitions = self.partitions or max(4, 4 * executor.workers)
+        keys = collect_keys(staged, self.config, executor, partitions if self.config.near else 0)
+        alive = np.ones(len(keys), dtype=bool)
         rank = keys.rank(self.config.source_priority)
         report: dict[str, Any] = {"documents": len(keys), "recomputed_keys": keys.recomputed}
+        report["versions_superseded"] = self._resolve_versions(keys, alive, output)
         if self.config.exact:
-            report["exact_removed"] = self._exact(keys, rank, keep, output)
+            removed, kept = exact_duplicates_partitioned(keys.hashes, rank, alive, executor, partitions)
+            alive[removed] = False
+            _report_pairs(output, "exact", keys, removed, kept, np.ones(len(removed)))
+            report["exact_removed"] = len(removed)
         if self.config.near:
-            report.update(self._near(keys, rank, keep, output))
-        report["kept"] = int(keep.sum())
-        report.update(self._write(staged, output, keys, keep))
+            report.update(self._near(keys, rank, alive, output, executor))
+        keys.signatures = np.empty((0, self.config.num_perm), dtype=np.uint32)  # not needed any more
+        report["kept"] = int(alive.sum())
+        report["by_config"] = _write(staged, output, executor, keys, alive)
         report["seconds"] = round(time.perf_counter() - start, 3)
         output.extra["dedup"] = report
         log.info("dedup: kept %d of %d documents", report["kept"], len(keys))
 
-    def _exact(self, keys: StagedKeys, rank: np.ndarray, keep: np.ndarray, output: Any) -> int:
-        removed, kept = exact_duplicates(keys.hashes, rank)
-        keep[removed] = False
-        _report_pairs(output, "exact", keys, removed, kept, np.ones(len(removed)))
-        return len(removed)
+    def _resolve_versions(self, keys: StagedKeys, alive: np.ndarray, output: Any) -> int:
+        """PMC article versions (issue 14), decided before any dedup so that "longest wins" never keeps an older
+        version: rows holding a superseded version of an article leave `alive` here, reported with their origin.
+        The decision is `medc.dedup.versions` (the pure function the "pmc" helper adds, given the rows' ids,
+        origins and build order); until it is wired in, no row is superseded."""
+        return 0
 
-    def _near(self, keys: StagedKeys, rank: np.ndarray, keep: np.ndarray, output: Any) -> dict[str, Any]:
-        candidates = np.flatnonzero(keep)
+    def _near(
+        self, keys: StagedKeys, rank: np.ndarray, alive: np.ndarray, output: Any, executor: Executor
+    ) -> dict[str, Any]:
+        candidates = np.flatnonzero(alive)
         order = candidates[np.argsort(rank[candidates], kind="stable")]
-        found = near_duplicates(keys.signatures, order, self.config)
-        keep[found.removed] = False
+        found = near_duplicates_of_entries(keys.signatures, order, keys.partitions, self.config, executor)
+        keys.partitions = []
+        alive[found.removed] = False
         _report_pairs(output, "near", keys, found.removed, found.kept, found.similarity)
         return {"near_removed": len(found.removed), "lsh_bands": found.bands, "lsh_rows_per_band": found.rows_per_band}
 
-    def _write(self, staged: Any, output: Any, keys: StagedKeys, keep: np.ndarray) -> dict[str, Any]:
-        by_config: dict[str, dict[str, int]] = {}
-        paragraphs = {"paragraphs_removed": 0, "paragraph_chars_removed": 0}
-        for name in keys.configs:
-            schema = public_schema(staged.schema(name))
-            row = keys.starts[name]
-            dedup_paragraphs = self.config.paragraph_dedup_books and name == BOOKS
-            book = BookParagraphs(self.config.paragraph_min_chars)
-            with output.shard_writer(name, "train", schema) as writer:
-                for batch in staged.iter_batches(name, columns=schema.names):
-                    table = pa.Table.from_batches([batch]).filter(pa.array(keep[row : row + batch.num_rows]))
-                    row += batch.num_rows
-                    if dedup_paragraphs and table.num_rows:
-                        table = _dedup_book_paragraphs(table, schema, book, output, paragraphs)
-                    writer.write(table)
-            total = int((keys.config_index == keys.configs.index(name)).sum())
-            by_config[name] = {
-                "documents": total,
-                "kept": int(keep[keys.starts[name] : keys.starts[name] + total].sum()),
-            }
-        return {"by_config": by_config, **(paragraphs if self.config.paragraph_dedup_books else {})}
 
-
-def _dedup_book_paragraphs(
-    table: pa.Table, schema: pa.Schema, book: BookParagraphs, output: Any, counts: dict[str, int]
-) -> pa.Table:
-    rows = table.to_pylist()
-    pairs = []
-    for row in rows:
-        text, removed = book.dedup(row["meta"]["sha1"] or row["meta"]["file_name"], row["id"], row["text"])
-        if not removed:
-            continue
-        row["text"] = text
-        row["quality"]["chars"], row["quality"]["words"] = len(text), len(text.split())
-        for first, (count, chars) in sorted(removed.items()):
-            pairs.append({"kept": first, "removed": row["id"], "paragraphs": count, "chars": chars})
-            counts["paragraphs_removed"] += count
-            counts["paragraph_chars_removed"] += chars
-    if not pairs:
-        return table
-    output.add_duplicates("paragraph", pairs)
-    return pa.Table.from_pylist(rows, schema=schema)
+def _write(staged: Any, output: Any, executor: Executor, keys: StagedKeys, alive: np.ndarray) -> dict[str, Any]:
+    """Each config's kept rows to its `train` split, shards written in parallel."""
+    by_config: dict[str, dict[str, int]] = {}
+    for name in keys.configs:
+        schema = public_schema(staged.schema(name))
+        spans = [(path, first, rows) for config, path, first, rows in keys.parts if config == name]
+        parts = [(path, alive[first : first + rows]) for path, first, rows in spans]
+        chosen = np.concatenate([np.arange(f, f + n) for _, f, n in spans]) if spans else np.empty(0, np.int64)
+        chosen = chosen[alive[chosen]]
+        write_split(output, executor, name, "train", schema, parts, keys.sizes[chosen])
+        documents = sum(rows for _, _, rows in spans)
+        by_config[name] = {"documents": documents, "kept": len(chosen)}
+    return by_config
 
 
 def _report_pairs(
@@ -126,10 +112,14 @@ def _report_pairs(
     order = np.argsort(removed, kind="stable")
     for start in range(0, len(order), _REPORT_SLICE):
         part = order[start : start + _REPORT_SLICE]
-        removed_ids = keys.ids.take(pa.array(removed[part])).to_pylist()
-        kept_ids = keys.ids.take(pa.array(kept[part])).to_pylist()
+        columns = [
+            column.take(pa.array(rows[part])).to_pylist()
+            for rows in (kept, removed)
+            for column in (keys.ids, keys.origins)
+        ]
+        names = ("kept", "kept_origin", "removed", "removed_origin")
         rows = [
-            {"kept": k, "removed": r, "similarity": round(float(s), 4)}
-            for k, r, s in zip(kept_ids, removed_ids, similarity[part], strict=True)
+            {**dict(zip(names, values, strict=True)), "similarity": round(float(s), 4)}
+            for *values, s in zip(*columns, similarity[part], strict=True)
         ]
         output.add_duplicates(kind, rows)

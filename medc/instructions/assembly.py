@@ -88,7 +88,7 @@ class InstructionFinalizer:
         self.config, self.eval_index, self.batch_size = config, eval_index, batch_size
         self.extra = extra or {}
 
-    def __call__(self, staged: Any, output: Any, executor: Any = None) -> None:
+    def __call__(self, staged: Any, output: Any, executor: Any = None) -> None:  # runs in the coordinator
         stats: dict[str, dict[str, int]] = {}
         removed: Counter[str] = Counter()
         duplicates: dict[str, int] = {}
@@ -186,7 +186,7 @@ class InstructionFinalizer:
     # --- pass two: write ----------------------------------------------------------------------------------
 
     def _write(self, staged: Any, config: str, plan: Plan, output: Any, sabs: Counter[str]) -> None:
-        from medc.build import public_schema
+        from medc.finalize import public_schema
 
         schema = public_schema(staged.schema(config))
         wanted = set(plan.duplicate_of.values())

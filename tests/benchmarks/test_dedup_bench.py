@@ -20,6 +20,7 @@ import pytest
 from medc.dedup import DedupConfig, MinHasher
 from medc.dedup.near import near_duplicates
 from tests.benchmarks.synthetic_corpus import CorpusGenerator, jaccard, shingles
+from tests.medc.dedup_reference import reference_near_duplicates
 
 pytestmark = pytest.mark.benchmark
 
@@ -85,6 +86,8 @@ def test_accuracy_on_planted_near_duplicates():
     order = np.argsort(-np.array([len(t) for t in texts]), kind="stable")  # longest first, as the finalizer
     config = DedupConfig()
     found = near_duplicates(signatures, order, config)
+    former = reference_near_duplicates(signatures, order, config)  # the former sequential LSH: the same pairs
+    assert (found.removed.tolist(), found.kept.tolist()) == (former.removed.tolist(), former.kept.tolist())
     removed_kept = zip(found.removed.tolist(), found.kept.tolist(), strict=True)
     pairs = {tuple(sorted(p)): s for p, s in zip(removed_kept, found.similarity, strict=True)}
     true = {p: planted.get(p) or jaccard(shingles(token_lists[p[0]]), shingles(token_lists[p[1]])) for p in pairs}
@@ -121,39 +124,49 @@ def _print_accuracy(planted, pairs, true, unrelated_from, threshold):
 
 
 SCALE_DOCS = 4000
+FINALIZERS = (("old", 0), ("new", 0), ("new", 2))  # (finalizer, workers); 0 workers: in-process
 
 
-def test_finalizer_time_and_memory_scale(tmp_path):
-    rows = []
+def test_finalizer_time_and_memory_scale_old_lsh_vs_distributed(tmp_path):
+    """Whole processes on a generated corpus (not real text), the finalizers run in turn on the same staged
+    corpus, twice (the faster run counts), at 1x and 10x; old: the former sequential datasketch LSH; new:
+    DedupFinalizer in-process and on a pool of 2 processes."""
+    rows: dict[tuple[str, int], list[dict]] = {f: [] for f in FINALIZERS}
     for factor in (1, 10):
         n = SCALE_DOCS * factor
         staged = _child(["stage", str(tmp_path / f"x{factor}"), str(n)])
-        result = _child(["finalize", str(tmp_path / f"x{factor}")])
-        rows.append(
-            (
-                factor,
-                n,
-                result["dedup"]["kept"],
-                staged["mb"],
-                result["seconds"],
-                result["start_rss"],
-                result["peak_rss"],
+        runs: dict[tuple[str, int], list[dict]] = {f: [] for f in FINALIZERS}
+        for _ in range(2):
+            for which, workers in FINALIZERS:
+                runs[(which, workers)].append(_child(["finalize", str(tmp_path / f"x{factor}"), which, str(workers)]))
+        for key, results in runs.items():
+            rows[key].append({"n": n, "mb": staged["mb"], **min(results, key=lambda r: r["seconds"])})
+    _print_scale(rows)
+    kept = {f: [r["kept"] for r in runs] for f, runs in rows.items()}
+    assert len(set(map(tuple, kept.values()))) == 1  # every finalizer keeps the same documents
+    new = rows[("new", 0)]
+    assert new[1]["seconds"] / new[0]["seconds"] <= 10.5
+
+
+def _print_scale(rows: dict[tuple[str, int], list[dict]]) -> None:
+    print(
+        f"\n{'finalizer':>14s} {'docs':>7s} {'kept':>7s} {'text MB':>8s} {'seconds':>8s} {'ms/doc':>7s} "
+        f"{'RSS before MB':>14s} {'peak RSS MB':>12s} {'worker peak MB':>15s}"
+    )
+    for (which, workers), runs in rows.items():
+        name = f"{which} in-process" if workers == 0 else f"{which} {workers} procs"
+        for r in runs:
+            print(
+                f"{name:>14s} {r['n']:7d} {r['kept']:7d} {r['mb']:8.1f} {r['seconds']:8.2f} "
+                f"{1000 * r['seconds'] / r['n']:7.3f} {r['start_rss'] / 2**20:14.1f} {r['peak_rss'] / 2**20:12.1f} "
+                f"{r['worker_rss'] / 2**20:15.1f}"
             )
-        )
-    print(
-        f"\n{'scale':>6s} {'docs':>7s} {'kept':>7s} {'text MB':>8s} {'finalize s':>11s} {'ms/doc':>7s} "
-        f"{'RSS before MB':>14s} {'peak RSS MB':>12s}"
-    )
-    for factor, n, kept, mb, seconds, start_rss, peak_rss in rows:
+    for (which, workers), (small, large) in rows.items():
+        per_doc = (large["peak_rss"] - small["peak_rss"]) / (large["n"] - small["n"])
         print(
-            f"{factor:>5d}x {n:7d} {kept:7d} {mb:8.1f} {seconds:11.2f} {1000 * seconds / n:7.3f} "
-            f"{start_rss / 2**20:14.1f} {peak_rss / 2**20:12.1f}"
+            f"{which} ({workers} workers): 10x the documents in {large['seconds'] / small['seconds']:.1f}x the "
+            f"time; coordinator memory per added document {per_doc:.0f} bytes"
         )
-    (_, n1, _, _, t1, _, peak1), (_, n10, _, _, t10, _, peak10) = rows
-    print(
-        f"10x the documents: {t10 / t1:.1f}x the time; memory per added document "
-        f"{(peak10 - peak1) / (n10 - n1):.0f} bytes (signature, hashes, id, LSH buckets of the kept)"
-    )
 
 
 def _child(args: list[str]) -> dict:

@@ -1,11 +1,17 @@
+from unittest import mock
+
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from medc.dedup import DedupConfig, MinHasher, estimate_jaccard
-from medc.dedup.exact import exact_duplicates, hashes_to_array
-from medc.dedup.near import near_duplicates
-from medc.dedup.paragraphs import BookParagraphs
+from medc.dedup.bands import lsh_shape
+from medc.dedup.exact import exact_duplicates, exact_duplicates_partitioned, hashes_to_array
+from medc.dedup.near import group_buckets, near_duplicates
+from medc.executors import InProcess
 from tests.benchmarks.synthetic_corpus import CorpusGenerator
+from tests.medc.dedup_reference import reference_near_duplicates
 
 
 def test_exact_keeps_the_best_ranked_of_each_group():
@@ -13,6 +19,19 @@ def test_exact_keeps_the_best_ranked_of_each_group():
     removed, kept = exact_duplicates(hashes, rank=np.array([3, 0, 1, 2, 4]))
     assert sorted(zip(removed.tolist(), kept.tolist(), strict=True)) == [(0, 2), (3, 2)]
     assert exact_duplicates(np.empty((0, 2), dtype=np.uint64), np.empty(0))[0].size == 0
+
+
+@given(st.lists(st.integers(0, 5), max_size=60), st.integers(1, 7), st.integers(0, 2**32 - 1))
+def test_exact_by_hash_partition_is_exact_over_all_rows(groups, partitions, seed):
+    rng = np.random.default_rng(seed)
+    hashes = np.array([[g % 3, g] for g in groups], dtype=np.uint64).reshape(-1, 2)
+    rank = rng.permutation(len(groups))
+    alive = rng.random(len(groups)) < 0.8
+    removed, kept = exact_duplicates_partitioned(hashes, rank, alive, InProcess(), partitions)
+    rows = np.flatnonzero(alive)
+    want_removed, want_kept = exact_duplicates(hashes[rows], rank[rows])
+    want = sorted(zip(rows[want_removed].tolist(), rows[want_kept].tolist(), strict=True))
+    assert list(zip(removed.tolist(), kept.tolist(), strict=True)) == want
 
 
 def test_hashes_to_array_marks_missing_digests_as_zero():
@@ -57,41 +76,53 @@ def test_removed_documents_do_not_chain():
     assert found.removed.tolist() == [1]
 
 
-def test_paragraphs_repeated_across_chapters_of_one_book_are_dropped_once_seen():
-    notice = "Copyright 2020 Example Press. All rights reserved. No reproduction without permission."
-    book = BookParagraphs(min_chars=40)
-    assert book.dedup("b1", "ch1", f"{notice}\n\nIntro text.\n\n{notice}") == (
-        f"{notice}\n\nIntro text.\n\n{notice}",
-        {},
-    )  # repeats within a chapter stay
-    assert book.dedup("b1", "ch2", f"Summary\n\n{notice}\n\nCells.") == ("Summary\n\nCells.", {"ch1": (1, 86)})
-    assert book.dedup("b1", "ch3", "Summary\n\nTissues.")[1] == {}  # short headings always stay
-    assert book.dedup("b2", "other", notice) == (notice, {})  # another book starts afresh
+@st.composite
+def clustered_signatures(draw):
+    """Signatures over a tiny alphabet, copied from a few bases with noise: buckets, crowds and ties abound."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n, num_perm = draw(st.integers(0, 120)), draw(st.sampled_from([16, 32]))
+    bases = rng.integers(0, 4, size=(draw(st.integers(1, 6)), num_perm))
+    signatures = bases[rng.integers(0, len(bases), size=n)]
+    noisy = rng.random((n, num_perm)) < draw(st.floats(0.0, 0.6))
+    signatures[noisy] = rng.integers(0, 4, size=int(noisy.sum()))
+    order = rng.permutation(n)[: draw(st.integers(0, n))]
+    config = DedupConfig(
+        num_perm=num_perm,
+        threshold=draw(st.sampled_from([0.5, 0.7, 0.8, 0.9, 1.0])),
+        lsh_recall_weight=draw(st.sampled_from([0.5, 0.95])),
+    )
+    return signatures.astype(np.uint32), order, config
 
 
-def test_lsh_index_can_live_in_redis(planted, monkeypatch):
-    fakeredis = pytest.importorskip("fakeredis")  # in the dev extra
-    import functools
-
-    server = fakeredis.FakeServer()
-    monkeypatch.setattr("redis.Redis", functools.partial(fakeredis.FakeRedis, server=server))
-    config = DedupConfig(lsh_storage="redis", redis_host="redis.example", redis_port=6380)
-    in_memory = near_duplicates(planted, np.arange(len(planted)), DedupConfig())
-    found = near_duplicates(planted, np.arange(len(planted)), config)
-    assert found.removed.tolist() == in_memory.removed.tolist() and found.kept.tolist() == in_memory.kept.tolist()
-    assert fakeredis.FakeRedis(server=server).keys() == []  # the run's keys are deleted afterwards
-    monkeypatch.setattr("medc.dedup.near._delete_prefix", lambda *args: None)
-    near_duplicates(planted, np.arange(len(planted)), config)
-    left = fakeredis.FakeRedis(server=server).scan_iter(match=b"*")
-    prefixes = {key.split(b"_")[0][: len(b"medc-dedup-")] for key in left}
-    assert prefixes == {b"medc-dedup-"}  # the index was there, under the run's prefix
+@given(clustered_signatures(), st.integers(1, 5), st.sampled_from([2, 3, 32]), st.sampled_from([2, 7, 8192]))
+def test_distributed_near_dedup_is_the_sequential_lsh_row_for_row(case, partitions, pairs_up_to, verify_members):
+    # The former implementation (datasketch's MinHashLSH of the kept rows, queried best rank first) is the
+    # reference; `pairs_up_to` 2 and 3 send most buckets down the crowded-bucket path, and `verify_members`
+    # 2 and 7 spread the pairs over many verification tasks.
+    signatures, order, config = case
+    assume(lsh_shape(config)[0] >= 2)  # datasketch refuses a single band; medc takes it
+    want = reference_near_duplicates(signatures, order, config)
+    with mock.patch("medc.dedup.near._VERIFY_MEMBERS", verify_members):
+        got = near_duplicates(signatures, order, config, InProcess(), partitions, pairs_up_to)
+    assert got.removed.tolist() == want.removed.tolist()
+    assert got.kept.tolist() == want.kept.tolist()
+    assert got.similarity.tolist() == want.similarity.tolist()
+    assert (got.bands, got.rows_per_band) == (want.bands, want.rows_per_band)
 
 
-def test_compact_buckets_hold_one_key_bare_and_more_in_a_list():
-    from medc.dedup.near import CompactBuckets
+def test_a_crowd_of_near_identical_documents_is_never_expanded_into_pairs():
+    # stands for thousands of near-identical notices (errata, retractions) that share every band bucket
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=128, dtype=np.uint64).astype(np.uint32)
+    signatures = np.tile(base, (3000, 1))
+    signatures[np.arange(3000), rng.integers(0, 128, size=3000)] += 1  # one slot differs: J ≈ 0.99
+    buckets = group_buckets(_entries(signatures))
+    assert buckets.sizes.max() > 1000  # crowded buckets: 4.5M pairs each if expanded
+    found = near_duplicates(signatures, np.arange(3000), DedupConfig())
+    assert len(found.removed) == 2999 and set(found.kept.tolist()) == {0}
 
-    buckets = CompactBuckets()
-    buckets.insert(b"a", 1)
-    buckets.insert(b"b", 2)
-    buckets.insert(b"b", 3, 4)
-    assert (buckets.get(b"a"), buckets.get(b"b"), buckets.get(b"c"), buckets.size()) == ([1], [2, 3, 4], [], 2)
+
+def _entries(signatures):
+    from medc.dedup.bands import band_entries, band_keys
+
+    return band_entries(band_keys(signatures, 16, 8))
