@@ -79,8 +79,6 @@ class SourceSpec:
         self.name = self.name or self.config
 
 
-
-
 def run_build(
     out_dir: Path,
     sources: list[SourceSpec],

@@ -166,8 +166,9 @@ class _Gather:
         if self.rows + n >= 1 << 32:
             raise ValueError("dedup holds row numbers as uint32: more than 4,294,967,295 documents")
         if len(part.entries):
-            part.entries["row"] += np.uint32(self.rows)
-            self.waiting.append(part.entries)
+            entries = part.entries.copy()  # a task's result may be read-only (Ray hands out zero-copy arrays)
+            entries["row"] += np.uint32(self.rows)
+            self.waiting.append(entries)
             self.waiting_entries += len(part.entries)
             if self.waiting_entries >= _SHUFFLE_BLOCK:
                 self.shuffle()

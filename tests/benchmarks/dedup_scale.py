@@ -94,9 +94,9 @@ def _text(gen: CorpusGenerator, earlier: list[tuple[list[str], str]], i: int) ->
 def finalize(root: Path, which: str, workers: int) -> dict:
     from medc.dedup import DedupFinalizer
     from medc.executors import InProcess
+    from medc.executors.local import LocalPool
     from medc.finalize import BuildOutput
     from medc.shards import ShardConfig
-    from tests.process_pool import ProcessPool
 
     staging = _staging(root)
     out = root / f"out-{which}-{workers}"
@@ -107,7 +107,7 @@ def finalize(root: Path, which: str, workers: int) -> dict:
 
     start_rss = _rss()
     start = time.perf_counter()
-    with InProcess() if workers == 0 else ProcessPool(workers) as executor:
+    with InProcess() if workers == 0 else LocalPool(workers) as executor:
         (DedupFinalizer() if which == "new" else old_finalizer)(staging, output, executor)
     seconds = time.perf_counter() - start
     output.close()

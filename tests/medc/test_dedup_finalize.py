@@ -194,10 +194,11 @@ def generated_specs(n: int = 90) -> list[SourceSpec]:
 
 
 def test_finalize_gives_the_same_bytes_in_process_and_on_a_process_pool(tmp_path):
+    from medc.executors.local import LocalPool
     from medc.finalize import BuildOutput
     from medc.shards import ShardConfig
+    from medc.stage.run import StageOptions
     from medc.staging import Staging
-    from tests.process_pool import ProcessPool
 
     shards = ShardConfig(max_shard_bytes=4 << 10, row_group_rows=3, row_group_bytes=3000)
     local = tmp_path / "in-process"
@@ -209,15 +210,17 @@ def test_finalize_gives_the_same_bytes_in_process_and_on_a_process_pool(tmp_path
         finalizer=DedupFinalizer(),
         workers=0,
         shards=shards,
-        checkpoint_records=7,  # many staged parts
+        stage=StageOptions(batch_units=4, batch_seconds=None),  # many staged parts
     )
     fingerprint = json.loads((local / ".staging/fingerprint.json").read_text())
-    staging = Staging.open(local, fingerprint, {c: document_schema(c, internal=True) for c in ("papers", "books")})
+    staging = Staging.open(
+        local / ".staging", fingerprint, {c: document_schema(c, internal=True) for c in ("papers", "books")}
+    )
     assert len(staging.parts("papers")) > 5
     pooled = tmp_path / "pool"
     pooled.mkdir()
     output = BuildOutput(pooled, shards)
-    with ProcessPool(workers=2) as pool:
+    with LocalPool(workers=2) as pool:
         DedupFinalizer()(staging, output, pool)  # 8 partitions here, 4 in-process: the split never shows
     output.close()
 

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medc.executors import InProcess
+from medc.executors.local import LocalPool
 from medc.finalize import BuildOutput, copy_to_train, write_split
 from medc.records import Document, PaperMeta, Removal, document_schema, to_table
 from medc.shards import ShardConfig, ShardWriter, row_bytes
-from tests.process_pool import ProcessPool
 
 SCHEMA = document_schema("papers")
 
@@ -98,7 +98,7 @@ def test_shards_from_a_process_pool_are_the_same_bytes(tmp_path):
     table = docs(lengths)
     parts = stage(tmp_path, table, [7, 20, 21, 44])
     keep = np.random.default_rng(2).random(len(lengths)) < 0.7
-    with ProcessPool(2) as pool:
+    with LocalPool(2) as pool:
         sequential, parallel = write_both(tmp_path, table, parts, keep, settings, pool, batch=3)
     assert len(parallel) >= 3 and parallel == sequential
 
