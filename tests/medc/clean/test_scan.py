@@ -28,7 +28,7 @@ def test_scan_finds_every_control_and_non_ascii_character(text):
     non_ascii = [(i, min(ord(c), ASTRAL)) for i, c in enumerate(text) if c > "\x7f"]
     assert list(zip(scan.positions.tolist(), scan.codes.tolist(), strict=True)) == non_ascii
     assert scan.newlines.tolist() == [i for i, c in enumerate(text) if c == "\n"]
-    assert scan.controls == any(c < " " and c not in "\n\t" or c == "\x7f" for c in text)
+    assert scan.controls == any((c < " " and c not in "\n\t") or c == "\x7f" for c in text)
     quoteless = replace_all(text, QUOTE_TEXTS)
     assert scan.without(QUOTE).positions.tolist() == CharScan(quoteless).positions.tolist()
 
