@@ -29,7 +29,7 @@ import xxhash
 SCHEME = "affine32"  # datasketch's name for these permutations
 _M32 = np.uint64(0xFFFFFFFF)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_BLOCK = 1024  # shingles per block: a (128, 1024) uint64 block is 1 MiB, about one core's L2 cache
+_BLOCK = 8192  # shingles per block: a (128, 8192) uint32 block is 4 MiB; fewer, longer rows beat cache-sized ones
 _TOKEN_POSITIONS = 32  # tabulation table rows; byte positions past 32 in a word reuse rows (mod 32)
 _ROTATION = 11  # bits a word's hash is rotated per position in its shingle
 
