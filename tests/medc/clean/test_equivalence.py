@@ -47,7 +47,7 @@ CONFIGS = st.builds(
 )
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=3 * settings.default.max_examples, suppress_health_check=list(HealthCheck))
 @given(st.one_of(TRICKY, st.text(max_size=120)), CONFIGS)
 def test_same_as_the_line_by_line_recipe(text, config):
     assert clean_text(text, config) == reference_clean_text(text, config)
