@@ -23,10 +23,12 @@ def text_hash(text: str) -> bytes:
     return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
 
 
-def dedup_keys(text: str, config: DedupConfig) -> tuple[bytes, bytes]:
-    """(text hash, stored MinHash signature) of a cleaned text."""
+def dedup_keys(text: str, config: DedupConfig, lowered: str | None = None) -> tuple[bytes, bytes]:
+    """(text hash, stored MinHash signature) of a cleaned text; `lowered`: `text.lower()`, if at hand."""
     hasher = minhasher(config.ngram, config.num_perm, config.seed)
-    return text_hash(text), hasher.to_bytes(hasher.signature(text))
+    lowered_utf8 = None if lowered is None else lowered.encode("utf-8", "surrogatepass")
+    signature = hasher.signature_of(hasher.shingle_hashes(text, lowered_utf8))
+    return text_hash(text), hasher.to_bytes(signature)
 
 
 @functools.lru_cache(maxsize=4)

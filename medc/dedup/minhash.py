@@ -14,10 +14,11 @@ position and byte, XORed), a shingle by XORing its words' hashes rotated by thei
 
 The permutations are datasketch's default scheme ("affine32", datasketch >= 2.0): the 32-bit shingle hash is
 pre-mixed with the MurmurHash3 finalizer, then `a * h + b mod 2^32` for `num_perm` pairs `(a, b)` drawn from
-`numpy.random.RandomState(seed)` exactly as datasketch draws them. The arithmetic is done in uint64 where
-nothing can overflow (`a, h, b < 2^32`, so `a * h + b < 2^64`) and the low 32 bits are kept; the signature is
-bit-for-bit what `datasketch.MinHash(num_perm, seed).update_batch` gives for the same 32-bit shingle hashes,
-so `as_lean_minhash` can feed `datasketch.MinHashLSH`. No step hashes one shingle at a time in Python.
+`numpy.random.RandomState(seed)` exactly as datasketch draws them. The arithmetic is done in uint32, whose
+products and sums wrap modulo 2^32: the low 32 bits of the exact values, all the scheme keeps (a test checks
+against Python's unbounded integers). The signature is bit-for-bit what `datasketch.MinHash(num_perm,
+seed).update_batch` gives for the same 32-bit shingle hashes, so `as_lean_minhash` can feed
+`datasketch.MinHashLSH`. No step hashes one shingle at a time in Python.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ import xxhash
 
 SCHEME = "affine32"  # datasketch's name for these permutations
 _M32 = np.uint64(0xFFFFFFFF)
-_FMIX = (np.uint64(16), np.uint64(0x85EBCA6B), np.uint64(13), np.uint64(0xC2B2AE35))
-_BLOCK = 1024  # shingles per block: a (128, 1024) uint64 block is 1 MiB, about one core's L2 cache
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_BLOCK = 8192  # shingles per block: a (128, 8192) uint32 block is 4 MiB; fewer, longer rows beat cache-sized ones
 _TOKEN_POSITIONS = 32  # tabulation table rows; byte positions past 32 in a word reuse rows (mod 32)
 _ROTATION = 11  # bits a word's hash is rotated per position in its shingle
 
@@ -49,7 +50,8 @@ class MinHasher:
         # Fixed, so that word hashes never depend on the seed, the process or the machine.
         table = np.random.default_rng(0x6D656463).bytes(_TOKEN_POSITIONS * 256 * 8)
         self._table = np.frombuffer(table, dtype="<u8").astype(np.uint64)
-        self._buffer = np.empty(_BLOCK * num_perm, dtype=np.uint64)
+        self.a32, self.b32 = self.a.astype(np.uint32), self.b.astype(np.uint32)
+        self._buffer = np.empty(_BLOCK * num_perm, dtype=np.uint32)
         # Identifies how a stored signature was made, so a signature from other settings is never compared.
         self.fingerprint = xxhash.xxh64_digest(f"medc-minhash-v1/{SCHEME}/{ngram}/{num_perm}/{seed}".encode())
 
@@ -57,10 +59,12 @@ class MinHasher:
         """The MinHash signature of `text`: `num_perm` uint32 values (all 2^32-1 for a text without words)."""
         return self.signature_of(self.shingle_hashes(text))
 
-    def shingle_hashes(self, text: str) -> np.ndarray:
-        """The 32-bit hashes of the word n-grams of `text`, in text order (repeats included)."""
-        data = np.frombuffer(text.lower().encode("utf-8", "surrogatepass"), dtype=np.uint8)
-        words = self._word_hashes(data)
+    def shingle_hashes(self, text: str, lowered: bytes | None = None) -> np.ndarray:
+        """The 32-bit hashes of the word n-grams of `text`, in text order (repeats included); `lowered`:
+        `text.lower()` in UTF-8, if the caller has it."""
+        if lowered is None:
+            lowered = text.lower().encode("utf-8", "surrogatepass")
+        words = self._word_hashes(np.frombuffer(lowered, dtype=np.uint8))
         if words.size == 0:
             return np.empty(0, dtype=np.uint64)
         n = min(self.ngram, words.size)
@@ -71,31 +75,34 @@ class MinHasher:
         return (shingles ^ (shingles >> np.uint64(32))) & _M32
 
     def signature_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The signature of a set given by its 32-bit hashes (uint64 array of values below 2^32)."""
-        signature = np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint64)
-        mixed = _fmix32(hashes.astype(np.uint64, copy=False))
+        """The signature of a set given by its 32-bit hashes (an integer array of values below 2^32)."""
+        signature = np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+        mixed = _fmix32(hashes.astype(np.uint32))
         for start in range(0, mixed.size, _BLOCK):
             block = mixed[start : start + _BLOCK]
-            # One row per permutation: numpy's fast loops are "scalar op contiguous row".
+            # One row per permutation: numpy's fast loops are "scalar op contiguous row". uint32 arithmetic
+            # wraps modulo 2^32, the `mod 2^32` of the permutation, at twice the SIMD width of uint64.
             out = self._buffer[: self.num_perm * block.size].reshape(self.num_perm, block.size)
-            np.multiply(self.a[:, None], block[None, :], out=out)  # a, h < 2^32, so a * h < 2^64
-            np.add(out, self.b[:, None], out=out)  # a * h + b <= (2^32 - 1)^2 + 2^32 - 1 < 2^64
-            np.bitwise_and(out, _M32, out=out)
+            np.multiply(self.a32[:, None], block[None, :], out=out)
+            np.add(out, self.b32[:, None], out=out)
             np.minimum(signature, out.min(axis=1), out=signature)
-        return signature.astype(np.uint32)
+        return signature
 
     def _word_hashes(self, data: np.ndarray) -> np.ndarray:
         is_word = _WORD_BYTE[data]
-        edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        if starts.size == 0:
+        edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))  # start, end, start, end...
+        if edges.size == 0:
             return np.empty(0, dtype=np.uint64)
-        lengths = np.flatnonzero(edges == -1) - starts
-        positions = np.flatnonzero(is_word)
-        offset_in_word = positions - np.repeat(starts, lengths)
-        keys = ((offset_in_word % _TOKEN_POSITIONS) << 8) | data[positions]
-        first = np.zeros(starts.size, dtype=np.intp)
+        lengths = edges[1::2] - edges[0::2]
+        first = np.zeros(lengths.size, dtype=np.intp)  # where each word starts among the word bytes
         np.cumsum(lengths[:-1], out=first[1:])
+        # The offset of each word byte in its word: a count that steps back by a word's length after it.
+        step = np.ones(int(first[-1] + lengths[-1]), dtype=np.int32)
+        step[first[1:]] = 1 - lengths[:-1]
+        step[0] = 0
+        keys = (np.cumsum(step, dtype=np.int32) & (_TOKEN_POSITIONS - 1)).astype(np.uint16)
+        keys <<= 8
+        keys |= data[is_word]
         return np.bitwise_xor.reduceat(self._table[keys], first)
 
     def to_bytes(self, signature: np.ndarray) -> bytes:
@@ -130,12 +137,12 @@ def as_lean_minhash(signature: np.ndarray, seed: int):  # -> datasketch.LeanMinH
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer on values below 2^32 held in uint64; products stay below 2^64."""
+    """MurmurHash3's 32-bit finalizer, in uint32 (products wrap modulo 2^32, as the finalizer wants)."""
     shift1, mul1, shift2, mul2 = _FMIX
     h = h ^ (h >> shift1)
-    h = (h * mul1) & _M32
+    h *= mul1
     h ^= h >> shift2
-    h = (h * mul2) & _M32
+    h *= mul2
     return h ^ (h >> shift1)
 
 

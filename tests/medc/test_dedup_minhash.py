@@ -1,6 +1,12 @@
+import functools
+import operator
+import re
+
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
+from hypothesis import given
+from hypothesis import strategies as st
 
 from medc.dedup.minhash import MinHasher, affine32_permutations, as_lean_minhash, estimate_jaccard
 from tests.benchmarks.synthetic_corpus import CorpusGenerator, jaccard, shingles
@@ -39,6 +45,34 @@ def test_arithmetic_matches_exact_integers():
     pairs = zip(hasher.a.tolist(), hasher.b.tolist(), strict=True)
     expected = [min((a * fmix32(h) + b) % 2**32 for h in hashes) for a, b in pairs]
     assert hasher.signature(TEXT).tolist() == expected
+
+
+def reference_shingle_hashes(hasher: MinHasher, text: str) -> list[int]:
+    """The module docstring's definition, one word and one byte at a time."""
+    table = hasher._table.reshape(32, 256).tolist()  # a random 64-bit value per (position mod 32, byte)
+    words = re.findall(rb"[a-z0-9\x80-\xff]+", text.lower().encode("utf-8", "surrogatepass"))
+    word_hashes = [functools.reduce(operator.xor, (table[k % 32][b] for k, b in enumerate(w)), 0) for w in words]
+    n = min(hasher.ngram, len(words))
+    shingles: list[int] = []
+    if not words:
+        return shingles
+    for i in range(len(words) - n + 1):
+        h = 0
+        for j in range(n):
+            bits = 11 * j % 64
+            h ^= ((word_hashes[i + j] << bits) | (word_hashes[i + j] >> (64 - bits))) & (2**64 - 1)
+        shingles.append((h ^ (h >> 32)) & (2**32 - 1))
+    return shingles
+
+
+@given(
+    st.lists(st.sampled_from([*"aZ09 ,.-\n", "é", "α", "İ", "\ud800", "𝑐", "x" * 40])).map("".join), st.integers(1, 6)
+)
+def test_shingle_hashes_follow_the_definition(text, ngram):
+    hasher = MinHasher(ngram=ngram, num_perm=16)
+    assert hasher.shingle_hashes(text).tolist() == reference_shingle_hashes(hasher, text)
+    lowered = text.lower().encode("utf-8", "surrogatepass")
+    assert hasher.shingle_hashes(text, lowered).tolist() == reference_shingle_hashes(hasher, text)
 
 
 def test_words_ignore_case_and_punctuation_but_not_order():
