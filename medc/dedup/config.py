@@ -24,8 +24,6 @@ class DedupConfig:
     seed: int = 1  # of the permutations (datasketch's default)
     threshold: float = 0.8  # estimated Jaccard similarity from which two texts are near duplicates
     source_priority: tuple[str, ...] = (PAPERS, BOOKS)
-    paragraph_dedup_books: bool = True  # drop a paragraph that an earlier chapter of the same book has
-    paragraph_min_chars: int = 40  # shorter paragraphs (headings like "Summary") always stay
     # Weight of a missed pair against a spurious candidate when datasketch picks bands x rows for `threshold`.
     # Candidates are verified on their signatures, so spurious ones only cost a comparison: 0.95 gives 16 bands
     # of 8 rows at 0.8, which finds 99% of pairs at Jaccard 0.85 (its balanced 0.5 gives 9 x 13 and 69%).
@@ -44,5 +42,3 @@ class DedupConfig:
             raise ValueError(f"lsh_recall_weight must be in [0.5, 1), got {self.lsh_recall_weight}")
         if self.lsh_storage not in _STORAGES:
             raise ValueError(f"lsh_storage must be one of {list(_STORAGES)}, got {self.lsh_storage!r}")
-        if self.paragraph_min_chars < 1:
-            raise ValueError(f"paragraph_min_chars must be at least 1, got {self.paragraph_min_chars}")

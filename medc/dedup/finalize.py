@@ -4,14 +4,13 @@
     # out/duplicates.jsonl
     {"kind": "exact", "kept": "pmc:PMC100", "removed": "pmc:PMC200", "similarity": 1.0}
     {"kind": "near", "kept": "pmc:PMC100", "removed": "book:3f2a...:4", "similarity": 0.867}
-    {"kind": "paragraph", "kept": "book:3f2a...:1", "removed": "book:3f2a...:2", "paragraphs": 1, "chars": 52}
 
 1. Collect (`collect.py`): id, length, text hash and signature of every staged document; texts stay on disk.
 2. Rank every document by the keep policy of `DedupConfig` (longest, source priority, id, build order).
 3. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`).
 4. Near: the remaining documents, best-ranked first, against an LSH index of those kept (`near.py`).
-5. Write: stream each config's staged batches, drop removed rows (and, in books, paragraphs an earlier chapter
-   of the same book has, `paragraphs.py`), write the rest to `<config>/train` without internal columns.
+5. Write: stream each config's staged batches, drop removed rows, write the rest to `<config>/train` without
+   internal columns. (Paragraphs a book repeats across its chapters are dropped by the books builder itself.)
 
 Each removal is a line of `duplicates.jsonl`; counts and settings go to `manifest.json` under
 `extra.dedup`. Every step depends on ranks, never on the order documents arrived in, so the same inputs give
@@ -32,8 +31,6 @@ from medc.dedup.collect import StagedKeys, collect_keys
 from medc.dedup.config import DedupConfig
 from medc.dedup.exact import exact_duplicates
 from medc.dedup.near import near_duplicates
-from medc.dedup.paragraphs import BookParagraphs
-from medc.records import BOOKS
 
 log = logging.getLogger(__name__)
 _REPORT_SLICE = 100_000
@@ -77,46 +74,20 @@ class DedupFinalizer:
 
     def _write(self, staged: Any, output: Any, keys: StagedKeys, keep: np.ndarray) -> dict[str, Any]:
         by_config: dict[str, dict[str, int]] = {}
-        paragraphs = {"paragraphs_removed": 0, "paragraph_chars_removed": 0}
         for name in keys.configs:
             schema = public_schema(staged.schema(name))
             row = keys.starts[name]
-            dedup_paragraphs = self.config.paragraph_dedup_books and name == BOOKS
-            book = BookParagraphs(self.config.paragraph_min_chars)
             with output.shard_writer(name, "train", schema) as writer:
                 for batch in staged.iter_batches(name, columns=schema.names):
                     table = pa.Table.from_batches([batch]).filter(pa.array(keep[row : row + batch.num_rows]))
                     row += batch.num_rows
-                    if dedup_paragraphs and table.num_rows:
-                        table = _dedup_book_paragraphs(table, schema, book, output, paragraphs)
                     writer.write(table)
             total = int((keys.config_index == keys.configs.index(name)).sum())
             by_config[name] = {
                 "documents": total,
                 "kept": int(keep[keys.starts[name] : keys.starts[name] + total].sum()),
             }
-        return {"by_config": by_config, **(paragraphs if self.config.paragraph_dedup_books else {})}
-
-
-def _dedup_book_paragraphs(
-    table: pa.Table, schema: pa.Schema, book: BookParagraphs, output: Any, counts: dict[str, int]
-) -> pa.Table:
-    rows = table.to_pylist()
-    pairs = []
-    for row in rows:
-        text, removed = book.dedup(row["meta"]["sha1"] or row["meta"]["file_name"], row["id"], row["text"])
-        if not removed:
-            continue
-        row["text"] = text
-        row["quality"]["chars"], row["quality"]["words"] = len(text), len(text.split())
-        for first, (count, chars) in sorted(removed.items()):
-            pairs.append({"kept": first, "removed": row["id"], "paragraphs": count, "chars": chars})
-            counts["paragraphs_removed"] += count
-            counts["paragraph_chars_removed"] += chars
-    if not pairs:
-        return table
-    output.add_duplicates("paragraph", pairs)
-    return pa.Table.from_pylist(rows, schema=schema)
+        return {"by_config": by_config}
 
 
 def _report_pairs(

@@ -90,7 +90,7 @@ def test_exact_and_near_duplicates_across_papers_and_books(built):
     out, manifest = built
     assert kept_ids(out) == {"papers": ["pmc:1", "pmc:4"], "books": ["book:1", "book:2", "book:3"]}
     assert manifest["records"] == {"papers": {"train": 2}, "books": {"train": 3}}
-    assert manifest["duplicates"] == {"exact": 2, "near": 2, "paragraph": 1}
+    assert manifest["duplicates"] == {"exact": 2, "near": 2}
 
 
 def test_every_removal_is_listed_with_what_was_kept(built):
@@ -102,24 +102,21 @@ def test_every_removal_is_listed_with_what_was_kept(built):
         ("exact", "pmc:1", "book:4"),  # same length: papers come first in source_priority
         ("near", "pmc:4", "pmc:3"),  # the longer text stays
         ("near", "book:3", "pmc:5"),  # across sources, the longer text stays
-        ("paragraph", "book:1", "book:2"),
     }
     near = [r for r in rows if r["kind"] == "near"]
     assert all(0.8 <= r["similarity"] < 1.0 for r in near)
-    assert next(r for r in rows if r["kind"] == "paragraph")["chars"] == len(NOTICE)
 
 
-def test_shards_are_public_and_book_boilerplate_is_gone(built):
+def test_shards_are_public_and_finalize_leaves_the_text_alone(built):
     out, manifest = built
     books = pq.read_table(out / "data/books")
     assert not [name for name in books.schema.names if name.startswith("_")]
     chapter = books.to_pylist()[1]
-    assert chapter["id"] == "book:2" and not chapter["text"].startswith(NOTICE)
+    assert chapter["id"] == "book:2" and chapter["text"].startswith(NOTICE)  # book boilerplate: the builder's job
     assert chapter["quality"]["chars"] == len(chapter["text"])
-    assert books.to_pylist()[0]["text"].startswith(NOTICE)  # the first chapter keeps it
     report = manifest["extra"]["dedup"]
     assert (report["documents"], report["kept"], report["exact_removed"], report["near_removed"]) == (9, 5, 2, 2)
-    assert report["by_config"]["books"] == {"documents": 4, "kept": 3} and report["paragraphs_removed"] == 1
+    assert report["by_config"]["books"] == {"documents": 4, "kept": 3}
 
 
 def test_kept_documents_do_not_depend_on_workers_or_input_order(built, tmp_path):
@@ -142,7 +139,7 @@ def test_keys_made_with_other_settings_are_recomputed(built, tmp_path):
 
 
 def test_dedup_can_be_turned_off(tmp_path):
-    manifest = build(tmp_path / "off", config=DedupConfig(exact=False, near=False, paragraph_dedup_books=False))
+    manifest = build(tmp_path / "off", config=DedupConfig(exact=False, near=False))
     assert manifest["records"] == {"papers": {"train": 5}, "books": {"train": 4}}
     assert manifest["duplicates"] == {}
 

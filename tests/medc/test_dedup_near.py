@@ -4,7 +4,6 @@ import pytest
 from medc.dedup import DedupConfig, MinHasher, estimate_jaccard
 from medc.dedup.exact import exact_duplicates, hashes_to_array
 from medc.dedup.near import near_duplicates
-from medc.dedup.paragraphs import BookParagraphs
 from tests.benchmarks.synthetic_corpus import CorpusGenerator
 
 
@@ -55,18 +54,6 @@ def test_removed_documents_do_not_chain():
     assert similar == [True, True, False]
     found = near_duplicates(signatures, np.arange(3), DedupConfig(threshold=0.7))
     assert found.removed.tolist() == [1]
-
-
-def test_paragraphs_repeated_across_chapters_of_one_book_are_dropped_once_seen():
-    notice = "Copyright 2020 Example Press. All rights reserved. No reproduction without permission."
-    book = BookParagraphs(min_chars=40)
-    assert book.dedup("b1", "ch1", f"{notice}\n\nIntro text.\n\n{notice}") == (
-        f"{notice}\n\nIntro text.\n\n{notice}",
-        {},
-    )  # repeats within a chapter stay
-    assert book.dedup("b1", "ch2", f"Summary\n\n{notice}\n\nCells.") == ("Summary\n\nCells.", {"ch1": (1, 86)})
-    assert book.dedup("b1", "ch3", "Summary\n\nTissues.")[1] == {}  # short headings always stay
-    assert book.dedup("b2", "other", notice) == (notice, {})  # another book starts afresh
 
 
 def test_lsh_index_can_live_in_redis(planted, monkeypatch):

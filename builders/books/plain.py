@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from builders.books_clean import TextCleaner
-from builders.books_running import is_page_number
-from builders.books_sections import drop_reference_sections
-from builders.books_text import Para, Vocabulary, join_lines
+from builders.books.clean import TextCleaner
+from builders.books.running import is_page_number
+from builders.books.sections import drop_reference_sections
+from builders.books.text import Para, Vocabulary, join_lines
 from medc.records import BOOKS, BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit
 
@@ -71,7 +71,7 @@ def parse_plain_text(
         return
     paras = text_paragraphs(text)
     if drop_bibliography:
-        paras, sections = drop_reference_sections(paras)
+        paras, sections, _ = drop_reference_sections(paras)
         if sections:
             yield Notice(unit.origin, "dropped_reference_sections", sections)
     vocab = Vocabulary()

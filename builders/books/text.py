@@ -19,7 +19,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from builders.books_layout import Line
+from builders.books.layout import Line
+from builders.books.order import Run
 
 _TERMINAL = '.!?:;"”’)]'
 _BULLET = re.compile(r"(?:[•●▪■◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
@@ -83,22 +84,57 @@ def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
     )
 
 
-def add_run(paras: list[Para], run: list[Line], page: int, body_size: float, blocks: bool = False) -> None:
-    """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
-    continuing the last paragraph across a column or page break when the text runs on."""
+class ParagraphFlow:
+    """Paragraphs of a chapter, built run by run (`order.reading_order`): each body run continues the last body
+    paragraph when the text runs on, across a column or a page break. An aside (a margin note, a sidebar) is
+    kept whole and waits for the body paragraph beside it to end, so that it never splits a sentence."""
+
+    def __init__(self, body_size: float, blocks: bool = False) -> None:
+        self.paras: list[Para] = []
+        self.body_size = body_size
+        self.blocks = blocks  # MuPDF's blocks are paragraphs (EPUB, HTML: laid out by MuPDF itself)
+        self._asides: list[Para] = []
+
+    def add(self, run: Run, page: int) -> None:
+        if run.aside:
+            self._asides.extend(_paragraphs(run.lines, page, self.body_size, self.blocks, None))
+        else:
+            _paragraphs(run.lines, page, self.body_size, self.blocks, self)
+
+    def start(self, para: Para) -> None:
+        if self._asides:
+            self.paras.extend(self._asides)
+            self._asides = []
+        self.paras.append(para)
+
+    def finish(self) -> list[Para]:
+        self.paras.extend(self._asides)
+        self._asides = []
+        return self.paras
+
+
+def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow: ParagraphFlow | None) -> list[Para]:
+    """The lines of one column run as paragraphs, started where the geometry says so. With a `flow`, the first
+    line may continue the flow's last paragraph, and new paragraphs go to the flow; without, they are returned."""
     shape = _shape(run, body_size, blocks)
     big = body_size + 1.0  # is_heading needs this size, or bold: most lines are neither and skip the call
+    paras: list[Para] = []
+    last = flow.paras[-1] if flow is not None and flow.paras else None
     prev: Line | None = None
     for line in run:
         kind = line.kind or ("heading" if (line.bold or line.size >= big) and is_heading(line, body_size) else "body")
         if prev is None:
-            start = not (paras and _runs_on(paras[-1], kind, line, shape.indented and line.x0 <= shape.indent))
+            start = last is None or not _runs_on(last, kind, line, shape.indented and line.x0 <= shape.indent)
         else:
-            start = paras[-1].kind != kind or _breaks(prev, line, kind, shape)
+            start = last.kind != kind or _breaks(prev, line, kind, shape)
         if start:
-            paras.append(Para(kind, line.size, page))
-        paras[-1].lines.append(line.text)
+            last = Para(kind, line.size, page)
+            paras.append(last)
+            if flow is not None:
+                flow.start(last)
+        last.lines.append(line.text)
         prev = line
+    return paras
 
 
 def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
