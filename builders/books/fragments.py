@@ -70,7 +70,7 @@ def letter_share(lines: list[Line]) -> float:
     return sum(1 for w in words if len(w) == 1 and w not in "aAI") / len(words)
 
 
-def rebuild_words(page, flags: int, *, visible: bool) -> list[Line]:
+def rebuild_words(page, flags: int) -> list[Line]:
     """The page's lines again, with spaces set from glyph positions (`rawdict`): a space where the gap between
     two glyphs exceeds the page's usual gap between letters by more than a fifth of the font size."""
     content = page.get_text("rawdict", flags=flags)
@@ -83,7 +83,7 @@ def rebuild_words(page, flags: int, *, visible: bool) -> list[Line]:
             shown = [
                 (c["c"], c["bbox"], span["size"])
                 for span in line["spans"]
-                if bool(span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible
+                if span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED  # visible glyphs only
                 for c in span["chars"]
                 if not c["c"].isspace()
             ]

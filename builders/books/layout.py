@@ -7,8 +7,9 @@ One page of a two-column textbook, as pymupdf's `dict` output, becomes `PageText
     Line("Cardiac output rises with ...", x0=308, block=2)    <- right column
     Line("Clinical pearl: check the ...", x0=480, size=8)     <- margin note (`order.py` keeps it apart)
 
-Only visible text is read, unless a page has no visible text but an invisible layer (render mode 3, the OCR text
-of a scanned page): then that layer is the page's text and the page's status is `ocr`. Invisible text on a page
+Only visible text is read, unless most of a page's text is an invisible layer (render mode 3, the OCR text of a
+scanned page, perhaps under a visible stamp such as a download notice): then that layer is the page's text and
+the page's status is `ocr`. Invisible text on a page
 that has visible text is hidden text and is counted, not read. Coordinates are those of the unrotated page
 (pymupdf extracts text that way, so a page with /Rotate 90 reads like any other); a page whose text itself runs
 sideways is turned upright first, and text at other angles (margin stamps) is dropped and counted.
@@ -66,13 +67,19 @@ def extract_page(page, index: int, flags: int, *, min_chars: int, drop_citation_
     content = page.get_text("dict", flags=flags)  # width and height are the unrotated page's, like the boxes
     out = PageText(index, content["width"], content["height"], images=len(page.get_images()))
     lines = _read_lines(content["blocks"], out, visible=True, drop_marks=drop_citation_marks)
-    if out.invisible_chars >= min_chars and sum(len(ln.text) for _, ln in lines) < min_chars:
+    visible = sum(len(ln.text) for _, ln in lines)
+    if out.invisible_chars >= max(min_chars, 2 * visible):  # a scan's OCR layer, perhaps under a visible stamp
         out.invisible_chars = 0
+        out.removed.add("books.visible_text_on_scan", visible, len(lines))
         lines = _read_lines(content["blocks"], out, visible=False, drop_marks=False)
         out.status = "ocr"
     elif out.invisible_chars:
         out.removed.add("books.hidden_text", out.invisible_chars)
     out.lines = _upright_lines(lines, out)
+    if out.status == "ocr" and out.lines:  # an OCR layer's font is scaled to fit each word box: sizes mean nothing
+        size = sorted(line.size for line in out.lines)[len(out.lines) // 2]
+        for line in out.lines:
+            line.size = size
     return out
 
 

@@ -67,7 +67,7 @@ def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText
         return text
     chars = text.chars
     garbled = text.unknown_chars > 0.3 * chars
-    if (chars < options.min_chars_per_page and text.images) or garbled:
+    if (text.status == "ok" and chars < options.min_chars_per_page and text.images) or garbled:
         text.status = "needs_ocr"
         if garbled:
             text.lines = []
@@ -79,9 +79,9 @@ def _repair_text_layer(page, text: PageText, flags: int) -> None:
     glyph positions, and a page that still reads as letters is `broken` (its text is dropped)."""
     if has_fragments(text.lines):
         text.lines = merge_fragments(text.lines)
-    if letter_share(text.lines) < _LETTERS:
+    if text.status == "ocr" or letter_share(text.lines) < _LETTERS:  # OCR'd letters: ocr_quality judges them
         return
-    rebuilt = rebuild_words(page, flags, visible=text.status != "ocr")
+    rebuilt = rebuild_words(page, flags)
     rebuilt = merge_fragments(rebuilt) if has_fragments(rebuilt) else rebuilt
     if letter_share(rebuilt) < _LETTERS:
         text.lines, text.rebuilt = rebuilt, True

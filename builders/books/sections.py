@@ -117,11 +117,12 @@ def is_reference_heading(text: str) -> bool:
 
 def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int, int]:
     """Remove bibliography sections; returns the remaining paragraphs, how many sections went and their
-    characters."""
+    characters. A section ends at the next heading as large as its own, or at any heading whose text does not
+    read like references (an appendix after the reference list stays)."""
     out: list[Para] = []
     dropping: float | None = None  # the heading size that started the section being dropped
     sections = chars = 0
-    for para in paras:
+    for i, para in enumerate(paras):
         if para.kind == "heading":
             text = " ".join(para.lines)
             if is_reference_heading(text):
@@ -129,13 +130,24 @@ def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int, int]:
                 sections += 1
                 chars += len(text)
                 continue
-            if dropping is not None and para.size >= dropping - 0.5:
+            if dropping is not None and (para.size >= dropping - 0.5 or not _references_follow(paras, i + 1)):
                 dropping = None
         if dropping is None:
             out.append(para)
         else:
             chars += sum(map(len, para.lines))
     return out, sections, chars
+
+
+_REFERENCE_LIKE = re.compile(r"^\s*(?:\[?\d{1,4}[\].)]|\d{1,4}\s)|\b(?:19|20)\d\d[a-z]?\b|\bet al\b|\bdoi\b", re.I)
+
+
+def _references_follow(paras: list[Para], start: int) -> bool:
+    """Whether the first body paragraph from `start` on reads like a reference (numbered, or with a year)."""
+    for para in paras[start : start + 4]:
+        if para.kind != "heading":
+            return bool(_REFERENCE_LIKE.search(" ".join(para.lines)))
+    return False
 
 
 _TOC_ENTRY = re.compile(

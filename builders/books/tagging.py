@@ -5,7 +5,8 @@
     "Left atrium"  (8 pt, alone in its block, no sentence end)   <- a label drawn on a figure (kind="figure")
 
 Tables are found on the whole page, before `order.py` cuts it into columns (which would take a table apart). A
-line as wide as a text column is never a cell, so a prose line beside a table in the other column stays prose.
+line as wide as a text column is never a cell, so a prose line beside a table in the other column stays prose,
+and three lines of about 30 characters or more side by side are three columns of text, not a row.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def _tag_table_rows(lines: list[Line], width: float) -> None:
     start = 0
     for i in range(1, len(by_base) + 1):
         if i == len(by_base) or abs(by_base[i].y1 - by_base[start].y1) > 2:
-            if i - start >= 3:
-                rows.append(by_base[start:i])
+            cells = by_base[start:i]
+            if len(cells) >= 3 and sum(len(c.text) for c in cells) < 30 * len(cells):  # not three text columns
+                rows.append(cells)
             start = i
     if len(rows) < 2:
         return

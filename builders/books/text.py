@@ -138,10 +138,18 @@ def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow
 
 
 def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
-    if not para.kind == kind == "body" or abs(para.size - line.size) > 0.5 or is_bullet(line.text):
+    if not para.kind == kind == "body" or is_bullet(line.text):
         return False
     last = para.lines[-1]
+    if _hyphenated(last, line.text):  # `solu-` / `tion`: whatever the sizes say
+        return True
+    if abs(para.size - line.size) > 0.5:
+        return False
     return unindented or (last[-1] not in _TERMINAL and (line.text[0].islower() or last[-1] == "-"))
+
+
+def _hyphenated(last: str, text: str) -> bool:
+    return len(last) > 2 and last[-1] == "-" and last[-2].isalpha() and text[0].islower()
 
 
 def is_bullet(text: str) -> bool:
@@ -153,6 +161,8 @@ def _breaks(prev: Line, line: Line, kind: str, shape: _RunShape) -> bool:
     size = line.size
     if line.y0 - prev.y1 > shape.gap + 0.5 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up
         return True
+    if _hyphenated(prev.text, line.text):
+        return False
     if abs(size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):
         return True
     if kind == "heading":
