@@ -7,7 +7,7 @@ glyph, and MuPDF then starts a new line at every word:
     → Line("Industrial l-asparaginase production", x0=59, y1=75)
 
 (`merge_fragments`: pieces on one baseline less than an em apart are one line; a gap wider than a thin space is a
-space between words). Letter-spaced text, or a TeX preprint whose glyph widths are wrong, reads as letters with
+space between words). OCR layers come word by word too, with the wide spaces of justified print between them. Letter-spaced text, or a TeX preprint whose glyph widths are wrong, reads as letters with
 spaces among them (`a v ailable`, `b r a z i l i a n`): `rebuild_words` sets the spaces again from the glyph
 positions of `rawdict`, measured against the page's own letter spacing. A page that still reads as letters after
 that is unreadable, and the caller drops it (`broken_text_layer`): such text is never kept.
@@ -16,23 +16,19 @@ that is unreadable, and the caller drops it (`broken_text_layer`): such text is 
 from __future__ import annotations
 
 import itertools
-import re
 import statistics
 
 from builders.books.layout import FILLED_OR_STROKED, Line, top_down
 
-_TOKEN = re.compile(r"[^\W\d_]+")
-
 
 def has_fragments(lines: list[Line]) -> bool:
-    """Whether a page's lines look like words placed one by one: many more lines than baselines."""
-    if len(lines) < 8:
-        return False
-    return len(lines) > 2.5 * len({round(line.y1) for line in lines})
+    """Whether some of a page's lines share a baseline (columns, table cells, or words placed one by one)."""
+    return len(lines) > len({round(line.y1) for line in lines})
 
 
-def merge_fragments(lines: list[Line]) -> list[Line]:
-    """Lines on one baseline that nearly touch, joined left to right (with a space where the gap is one)."""
+def merge_fragments(lines: list[Line], max_gap: float = 0.85) -> list[Line]:
+    """Lines on one baseline less than `max_gap` ems apart, joined left to right (with a space where the gap is
+    wider than a thin space). Below an em: LaTeX's two columns stand one em apart at 10 pt."""
     rows: list[tuple[float, list[Line]]] = []
     for line in sorted(lines, key=lambda ln: ln.y0 + ln.y1):
         middle = (line.y0 + line.y1) / 2
@@ -46,7 +42,7 @@ def merge_fragments(lines: list[Line]) -> list[Line]:
         current = row[0]
         for piece in row[1:]:
             gap, size = piece.x0 - current.x1, max(current.size, piece.size)
-            if -0.5 * size <= gap <= 0.8 * size:
+            if -0.5 * size <= gap <= max_gap * size:
                 current = _joined(current, piece, " " if gap > 0.12 * size else "")
             else:
                 out.append(current)
@@ -62,12 +58,20 @@ def _joined(a: Line, b: Line, space: str) -> Line:
 
 
 def letter_share(lines: list[Line]) -> float:
-    """Share of words that are single letters other than `a`, `A` and `I`: about 0.01 in running text, most
-    of the words in letter-spaced or wrongly spaced text. 0 for a page of fewer than 40 words."""
-    words = [w for line in lines for w in _TOKEN.findall(line.text)]
-    if len(words) < 40:
-        return 0.0
-    return sum(1 for w in words if len(w) == 1 and w not in "aAI") / len(words)
+    """Share of words that stand in runs of three or more single letters (`b r a z i l`, `T H E`): near 0 in
+    running text, and in tables of symbols (`p b`, `t d`) and initials (`E. Y.`); most of the words of letter-
+    spaced or wrongly spaced text. 0 for a page of fewer than 40 words."""
+    total = spaced = 0
+    for line in lines:
+        run = 0
+        for word in line.text.split():
+            total += 1
+            if len(word) == 1 and word.isalpha():
+                run += 1
+                spaced += 3 if run == 3 else 1 if run > 3 else 0
+            else:
+                run = 0
+    return spaced / total if total >= 40 else 0.0
 
 
 def rebuild_words(page, flags: int) -> list[Line]:

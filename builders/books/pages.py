@@ -77,8 +77,8 @@ def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText
 def _repair_text_layer(page, text: PageText, flags: int) -> None:
     """Words placed one by one are joined into lines; text that reads as letters gets its spaces again from the
     glyph positions, and a page that still reads as letters is `broken` (its text is dropped)."""
-    if has_fragments(text.lines):
-        text.lines = merge_fragments(text.lines)
+    if has_fragments(text.lines):  # an OCR engine's words stand as far apart as justified print spaces them
+        text.lines = merge_fragments(text.lines, 1.2 if text.status == "ocr" else 0.85)
     if text.status == "ocr" or letter_share(text.lines) < _LETTERS:  # OCR'd letters: ocr_quality judges them
         return
     rebuilt = rebuild_words(page, flags)
