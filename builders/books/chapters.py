@@ -64,8 +64,11 @@ def _classified_pages(pages: list[PageText], options, dropped: dict[str, list[in
     wanted = {"toc": options.drop_toc, "index": options.drop_index, "copyright": options.drop_front_matter}
     drop: set[int] = set()
     previous = ""
+    front = max(6, len(pages) // 10)
     for page in pages:
         previous = classify_page([ln.text for ln in page.lines], previous)
+        if previous == "copyright" and page.index >= front:  # a licence quoted in the text is no copyright page
+            previous = ""
         if previous and wanted[previous]:
             drop.add(page.index)
             code = "front_matter" if previous == "copyright" else previous
