@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from builders.books.chapters import Chapter, Plan, plan_chapters
 from builders.books.clean import TextCleaner
 from builders.books.layout import image_boxes
-from builders.books.ocr import ocr_quality
+from builders.books.dictionary import dictionary_share
 from builders.books.opening import no_text_reason, open_book
 from builders.books.options import BookOptions
 from builders.books.order import reading_order
@@ -93,7 +93,7 @@ def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, d
         if seen is not None and text:
             text, count, chars = seen.dedup(chapter.key, text)
             removed.add("books.duplicate_paragraph", chars, count)
-            if not text:
+            if count and not any(len(p) >= options.paragraph_min_chars for p in text.split("\n\n")):
                 yield Notice(
                     origin,
                     "duplicate_chapter",
@@ -121,13 +121,13 @@ def _ocr_problem(origin: str, book: ExtractedBook, meta: BookMeta, options: Book
             f"{len(ocr_pages)} of {n} pages carry only an invisible OCR text layer (render mode 3), as an OCR'd "
             "scan does; books.keep_ocr_text=false turns such books away",
         )
-    meta.ocr_quality = ocr_quality(line.text for page in ocr_pages for line in page.lines)
+    meta.ocr_quality = dictionary_share(line.text for page in ocr_pages for line in page.lines)
     meta.text_layer = "ocr" if len(ocr_pages) == sum(1 for p in book.pages if p.lines) else "mixed"
     if (meta.ocr_quality or 0.0) < options.min_ocr_quality and meta.text_layer == "ocr":
         return Rejection(
             origin,
             "ocr_low_quality",
-            f"its text is an OCR layer of which only {meta.ocr_quality or 0:.0%} of the words are dictionary "
+            f"its text is an OCR layer in which only {meta.ocr_quality or 0:.0%} of the letters make dictionary "
             f"words, below books.min_ocr_quality={options.min_ocr_quality}: the OCR did not read the scan",
         )
     return None

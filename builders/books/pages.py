@@ -17,12 +17,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from builders.books.dictionary import dictionary_share
 from builders.books.fragments import has_fragments, letter_share, merge_fragments, rebuild_words
 from builders.books.layout import PageText, extract_page
 
 log = logging.getLogger(__name__)
 _JUNK_TITLE = re.compile(r"untitled|microsoft word|\.(?:docx?|pdf|indd|qxd|tex|dvi)$|^[\W\d_]*$", re.I)
-_LETTERS = 0.25  # share of single-letter words from which a page reads as letters (running text: about 0.01)
+_LETTERS = 0.25  # share of words in runs of single letters from which a page reads as letters (running text: 0)
+_READABLE = 0.6  # share of letters in dictionary words a rebuilt page needs (running text: 0.9; noise: 0.2)
 
 
 @dataclass(slots=True)
@@ -76,14 +78,15 @@ def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText
 
 def _repair_text_layer(page, text: PageText, flags: int) -> None:
     """Words placed one by one are joined into lines; text that reads as letters gets its spaces again from the
-    glyph positions, and a page that still reads as letters is `broken` (its text is dropped)."""
+    glyph positions, and is kept if most of it then makes dictionary words. Else the page is `broken`: its text
+    is dropped, never kept."""
     if has_fragments(text.lines):  # an OCR engine's words stand as far apart as justified print spaces them
         text.lines = merge_fragments(text.lines, 1.2 if text.status == "ocr" else 0.85)
     if text.status == "ocr" or letter_share(text.lines) < _LETTERS:  # OCR'd letters: ocr_quality judges them
         return
     rebuilt = rebuild_words(page, flags)
     rebuilt = merge_fragments(rebuilt) if has_fragments(rebuilt) else rebuilt
-    if letter_share(rebuilt) < _LETTERS:
+    if letter_share(rebuilt) < _LETTERS and (dictionary_share(line.text for line in rebuilt) or 0.0) >= _READABLE:
         text.lines, text.rebuilt = rebuilt, True
         return
     text.removed.add("books.broken_text_layer", text.chars, len(text.lines))
