@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from builders.books.chapters import Chapter, Plan, plan_chapters
 from builders.books.clean import TextCleaner
-from builders.books.layout import image_boxes
 from builders.books.dictionary import dictionary_share
+from builders.books.layout import image_boxes
 from builders.books.opening import no_text_reason, open_book
 from builders.books.options import BookOptions
 from builders.books.order import reading_order

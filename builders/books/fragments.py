@@ -7,10 +7,13 @@ glyph, and MuPDF then starts a new line at every word:
     → Line("Industrial l-asparaginase production", x0=59, y1=75)
 
 (`merge_fragments`: pieces on one baseline less than an em apart are one line; a gap wider than a thin space is a
-space between words). OCR layers come word by word too, with the wide spaces of justified print between them. Letter-spaced text, or a TeX preprint whose glyph widths are wrong, reads as letters with
-spaces among them (`a v ailable`, `b r a z i l i a n`): `rebuild_words` sets the spaces again from the glyph
-positions of `rawdict`, measured against the page's own letter spacing. A page that still reads as letters after
-that is unreadable, and the caller drops it (`broken_text_layer`): such text is never kept.
+space between words). OCR layers come word by word too, with the wide spaces of justified print between them,
+and an old TeX preprint comes a letter or a syllable per line (`a`, `v`, `ailable`): joined where they touch.
+
+Letter-spaced text reads as letters with spaces among them (`T H E P U B L I C`, `b r a z i l i a n`):
+`rebuild_words` sets the spaces again from the glyph positions of `rawdict`, measured against the page's own
+letter spacing. A page that still reads as letters after that, or whose rebuilt words are not words, is
+unreadable and the caller drops it (`broken_text_layer`): such text is never kept.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ import pytest
 
 from builders.books import parse
 from builders.books.titles import decode_tex, looks_like_tex
+from medc.demo import textbook_pdf as bf
 from medc.records import Notice
 from medc.sources import WorkUnit
-from medc.demo import textbook_pdf as bf
 from tests.builders.books import samples as bs
 from tests.builders.books.test_parse import paragraphs, run
 
@@ -63,8 +63,7 @@ def test_a_contents_block_in_the_front_matter_goes_and_is_counted():
     abstract = "We study how averaging inhomogeneous models changes the expansion rate of the universe as a whole."
     book.columns_page([[abstract, "", "Contents", "", *entries]], heading="Abstract")
     book.chapter("1. Introduction", filler(5, 8))
-    docs, _, notices = run(book.to_bytes())
-    front = docs[0]
+    front = run(book.to_bytes())[0][0]
     assert front.text == "Abstract\n\n" + abstract
     assert next(r for r in front.removed if r.rule == "books.contents").chars == len("Contents") + sum(
         map(len, entries)
@@ -83,7 +82,7 @@ def sample() -> bytes:
 
 
 def test_removed_text_is_counted_per_rule(sample):
-    heart, kidney = run(sample)[0]
+    heart = run(sample)[0][0]
     rules = {r.rule: (r.chars, r.count) for r in heart.removed}
     header = "1 The Heart    5"
     assert rules["books.running_header"][1] >= 4  # headers and footers of pages 5 and 6

@@ -8,8 +8,8 @@ import zipfile
 import pymupdf
 
 from builders import books
-from builders.books.layout import Line, PageText, top_down
 from builders.books.fragments import merge_fragments
+from builders.books.layout import Line, PageText, top_down
 from builders.books.order import Run, reading_order
 from builders.books.pages import extract_pages
 from builders.books.running import mark_running_lines
@@ -146,7 +146,7 @@ def test_rows_of_three_cells_are_a_table():
 
 def test_words_placed_one_by_one_are_joined_into_lines():
     # stands for devcorpus pdf/olmocr_braz_j_microbiol_review_letterspaced_header.pdf: each word its own MuPDF line
-    words = "Industrial l-asparaginase production presents some challenges".split()
+    words = ["Industrial", "l-asparaginase", "production", "presents", "some", "challenges"]
     pieces, x = [], 60.0
     for word in words:
         pieces.append(line(word, x, 100, x + 5 * len(word), size=8, block=len(pieces) % 3))
