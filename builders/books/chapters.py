@@ -64,7 +64,7 @@ def _classified_pages(pages: list[PageText], options, dropped: dict[str, list[in
     wanted = {"toc": options.drop_toc, "index": options.drop_index, "copyright": options.drop_front_matter}
     drop: set[int] = set()
     previous = ""
-    front = max(6, len(pages) // 10)
+    front = max(3, len(pages) // 10)
     for page in pages:
         previous = classify_page([ln.text for ln in page.lines], previous)
         if previous == "copyright" and page.index >= front:  # a licence quoted in the text is no copyright page

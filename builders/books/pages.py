@@ -44,7 +44,7 @@ def extract_pages(doc, options) -> ExtractedBook:
     is_pdf = doc.is_pdf
     pages = [_extract_one(doc, i, flags, options, is_pdf) for i in range(doc.page_count)]
     sizes: Counter[float] = Counter()
-    for page in pages:
+    for page in pages[: max(1, len(pages) * 3 // 5)]:  # reference lists and indexes, in small type, come last
         for line in page.lines:
             sizes[round(line.size * 2) / 2] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 10.0

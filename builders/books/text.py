@@ -62,6 +62,7 @@ class _RunShape:
     gap: float  # the usual space between two lines of a paragraph
     indented: bool  # paragraphs here open with an indent
     blocks: bool  # MuPDF's blocks are paragraphs (EPUB, HTML: laid out by MuPDF itself)
+    width: float  # of the run's widest line
 
 
 def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
@@ -81,6 +82,7 @@ def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
         max(0.0, gaps[len(gaps) // 2]) if gaps else 0.0,
         indented,
         blocks,
+        right - left,
     )
 
 
@@ -118,13 +120,25 @@ def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow
     line may continue the flow's last paragraph, and new paragraphs go to the flow; without, they are returned."""
     shape = _shape(run, body_size, blocks)
     big = body_size + 1.0  # is_heading needs this size, or bold: most lines are neither and skip the call
+    # A line a little larger than the body text that fills its column is body text set larger (a paper's
+    # introduction at 9 pt when its methods are at 8 pt), not a heading.
+    full = 0.9 * shape.width
     paras: list[Para] = []
     last = flow.paras[-1] if flow is not None and flow.paras else None
     prev: Line | None = None
     for line in run:
-        kind = line.kind or ("heading" if (line.bold or line.size >= big) and is_heading(line, body_size) else "body")
+        kind = line.kind or (
+            "heading"
+            if (line.bold or line.size >= big)
+            and is_heading(line, body_size)
+            and (line.x1 - line.x0 < full or line.size >= 1.3 * body_size)
+            else "body"
+        )
         if prev is None:
             start = last is None or not _runs_on(last, kind, line, shape.indented and line.x0 <= shape.indent)
+            earlier = _interrupted(flow.paras, kind, line) if start and flow and line.text[0].islower() else None
+            if earlier is not None:  # a caption or a footnote came in between
+                last, start = earlier, False
         else:
             start = last.kind != kind or _breaks(prev, line, kind, shape)
         if start:
@@ -135,6 +149,15 @@ def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow
         last.lines.append(line.text)
         prev = line
     return paras
+
+
+def _interrupted(paras: list[Para], kind: str, line: Line) -> Para | None:
+    """A body paragraph among the last few that `line` continues (`labora-` / `tories`), when a caption, a
+    footnote or a heading of a table stands between them."""
+    for para in reversed(paras[-4:-1]):
+        if _runs_on(para, kind, line, False):
+            return para
+    return None
 
 
 def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
@@ -159,10 +182,10 @@ def is_bullet(text: str) -> bool:
 
 def _breaks(prev: Line, line: Line, kind: str, shape: _RunShape) -> bool:
     size = line.size
+    if _hyphenated(prev.text, line.text):  # `num-` / `bers`: wherever the next line stands
+        return False
     if line.y0 - prev.y1 > shape.gap + 0.5 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up
         return True
-    if _hyphenated(prev.text, line.text):
-        return False
     if abs(size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):
         return True
     if kind == "heading":

@@ -124,6 +124,19 @@ def test_asides_wait_for_the_body_paragraph_beside_them_to_end():
     ]
 
 
+def test_a_paragraph_runs_on_past_a_footnote_between_its_columns():
+    # stands for devcorpus pdf/entityfishing_PMC2649809_mcp_huntington_csf.pdf: `two labora-` ends the left
+    # column, a footnote block is read next, and `tories identifying ...` opens the right column
+    flow = ParagraphFlow(10.0)
+    flow.add(Run([line("Concordance is greatest between the two labora-", 60, 100, 280)]), 0)
+    flow.add(Run([line("* Measured in 2009 on the second instrument.", 60, 700, 280, size=8)]), 0)
+    flow.add(Run([line("tories identifying the most proteins.", 320, 100, 540)]), 0)
+    assert [p.lines for p in flow.finish()] == [
+        ["Concordance is greatest between the two labora-", "tories identifying the most proteins."],
+        ["* Measured in 2009 on the second instrument."],
+    ]
+
+
 def test_single_column_page_is_one_run_in_reading_order():
     lines = [
         line(f"line {i} of a single column of running text", 60, 100 + 14 * i, 540, block=i // 3) for i in range(8)
