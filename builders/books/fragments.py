@@ -67,7 +67,7 @@ def letter_share(lines: list[Line]) -> float:
     """Share of words that stand in runs of three or more single letters (`b r a z i l`, `T H E`): near 0 in
     running text, and in tables of symbols (`p b`, `t d`) and initials (`E. Y.`); most of the words of letter-
     spaced or wrongly spaced text. 0 for a page of fewer than 40 words."""
-    if not any(_LETTER_RUN.search(line.text) for line in lines):  # the common case, at C speed
+    if not _LETTER_RUN.search("\n".join([line.text for line in lines])):  # the common case, at C speed
         return 0.0
     total = spaced = 0
     for line in lines:

@@ -123,7 +123,7 @@ def _visible(span: dict) -> bool:
 
 def _make_line(line: dict, block: int, page: PageText, visible: bool, drop_marks: bool) -> Line | None:
     spans = line["spans"]
-    if len(spans) == 1 and _visible(spans[0]) == visible:
+    if len(spans) == 1 and bool(spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible:
         span = spans[0]  # the common case, kept fast: one span
         raw = span["text"]
         text = raw.strip()
