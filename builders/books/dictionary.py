@@ -1,8 +1,8 @@
-"""Whether text reads as words, for the books builder: the share of its words a dictionary knows.
+"""Whether text reads as words, for the books builder: the share of its letters that stand in dictionary words.
 
     dictionary_share(["The tragedy of the commons develops in this way."])            → 1.0
-    dictionary_share(["Tbe tragcdy ot tlie comrnons dcvelops iu tliis wav."])          → 0.3
-    dictionary_share(["a ragi nebythe enzymer elea s es"])                            → 0.25
+    dictionary_share(["Tbe tragcdy ot tlie comrnons dcvelops iu tliis wav."])          → 0.0
+    dictionary_share(["a ragi nebythe enzymer elea s es"])                            → 0.364
 
 It scores the OCR layer of a scanned book (`BookMeta.ocr_quality`; `BookOptions.min_ocr_quality` turns away what
 scores below it) and decides whether a text layer whose words had to be rebuilt from glyph positions is readable.

@@ -22,7 +22,7 @@ class BookOptions:
     # The invisible text layer (render mode 3) of scanned pages, as OCRmyPDF and digitisation projects write it:
     # kept and flagged (`BookMeta.text_layer == "ocr"`, `ocr_quality`); False rejects such books (`ocr_text`).
     keep_ocr_text: bool = True
-    # Share of OCR'd words found in an English dictionary below which the OCR text counts as garbage (a bad OCR
+    # Share of the OCR'd letters in English dictionary words below which the OCR text counts as garbage (a bad OCR
     # of handwriting scores about 0.3, a clean scan over 0.9): such a book is rejected `ocr_low_quality`.
     min_ocr_quality: float = 0.5
     dedup_paragraphs: bool = True  # drop a paragraph an earlier chapter of the same book has (boilerplate)

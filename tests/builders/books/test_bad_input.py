@@ -82,6 +82,18 @@ def test_ocr_layer_of_a_scan_is_kept_and_flagged_unless_turned_away():
     assert "keep_ocr_text" in rejections[0].detail
 
 
+def test_an_ocr_layer_under_a_visible_stamp_is_still_read():
+    # stands for devcorpus pdf/pdf2md_tragedy_of_the_commons_1968_scan_ocr.pdf: each scanned page carries a small
+    # visible line besides its invisible OCR text, and was read as a page with 62 characters of text
+    ocr = bf.FixtureBook("Scanned Notes")
+    text = "The liver weighs about one and a half kilograms and has two lobes of unequal size."
+    ocr.image_page(invisible_text="\n".join([text] * 6))
+    ocr.text(ocr.pages[0], 60, 820, "Downloaded from an archive on 1 May 2020", size=6)
+    docs, _, _ = run(ocr.to_bytes())
+    assert docs[0].text == " ".join([text] * 6) and docs[0].meta.text_layer == "ocr"
+    assert [(r.rule, r.chars) for r in docs[0].removed] == [("books.visible_text_on_scan", 40)]
+
+
 def test_an_ocr_layer_that_did_not_read_the_scan_is_rejected():
     # stands for devcorpus pdf/olmocr_handwritten_letter_bad_ocr_layer.pdf: OCR of handwriting, mostly garbage
     ocr = bf.FixtureBook("Letter")
