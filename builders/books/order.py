@@ -9,7 +9,7 @@ A page with a full-width title, two columns of text and a margin note beside the
 is cut where no block crosses: the title (it crosses the gutters) is a band of its own; below it, the columns
 and the note are cut apart at their gutters, and each column reads top down. The result is runs of lines:
 `[title]`, `[left 1, left 2]`, `[right 1, right 2]`, `[note]`, the note flagged as an aside (a column much
-narrower than the page's widest), which `text.ParagraphFlow` keeps whole and out of the paragraph it sits beside.
+narrower than the one holding most of the page's text), which `text.ParagraphFlow` keeps whole and out of the paragraph it sits beside.
 
 Cutting blocks, not single lines, keeps a sidebar, a pull quote or a margin note whole: their lines never
 interleave with the body's. The cut costs O(n log n) in the blocks of the page at each level.
@@ -21,6 +21,9 @@ import itertools
 from dataclasses import dataclass, field
 
 from builders.books.layout import Line, PageText
+
+
+_SPLIT_GAP = 6.0  # points between the columns of one block: wider than any space between words on a line
 
 
 @dataclass(slots=True)
@@ -45,9 +48,10 @@ def reading_order(page: PageText, body_size: float) -> list[Run]:
         return []
     groups = _cut(boxes, max(3.0, 0.4 * body_size))
     widths = [max(b.x1 for b in group) - min(b.x0 for b in group) for group in groups]
-    widest = max(widths)
+    chars = [sum(len(line.text) for box in group for line in box.lines) for group in groups]
+    main = widths[chars.index(max(chars))]  # the width of the column that holds most of the text
     return [
-        Run([line for box in sorted(group, key=_top) for line in box.lines], len(groups) > 1 and w < 0.5 * widest)
+        Run([line for box in sorted(group, key=_top) for line in box.lines], len(groups) > 1 and w < 0.6 * main)
         for group, w in zip(groups, widths, strict=True)
     ]
 
@@ -74,7 +78,37 @@ def _boxes(lines: list[Line]) -> list[_Box]:
             box.x0, box.y0 = min(box.x0, line.x0), min(box.y0, line.y0)
             box.x1, box.y1 = max(box.x1, line.x1), max(box.y1, line.y1)
             box.lines.append(line)
-    return list(by_block.values())
+    return [part for box in by_block.values() for part in _split_box(box)]
+
+
+def _split_box(box: _Box) -> list[_Box]:
+    """A block whose lines stand in two columns with a gap between them (MuPDF put a body line and the margin
+    note level with it in one block, as LaTeX's sidenotes come out) as one box per column."""
+    if len(box.lines) < 2:
+        return [box]
+    ordered = sorted(box.lines, key=lambda ln: ln.x0)
+    groups, reach = [[ordered[0]]], ordered[0].x1
+    for line in ordered[1:]:
+        if line.x0 - reach >= _SPLIT_GAP:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+        reach = max(reach, line.x1)
+    if len(groups) == 1:
+        return [box]
+    out = []
+    for group in groups:
+        group.sort(key=lambda ln: (ln.y0, ln.x0))
+        out.append(
+            _Box(
+                min(ln.x0 for ln in group),
+                min(ln.y0 for ln in group),
+                max(ln.x1 for ln in group),
+                max(ln.y1 for ln in group),
+                group,
+            )
+        )
+    return out
 
 
 def _cut(boxes: list[_Box], min_gap: float) -> list[list[_Box]]:

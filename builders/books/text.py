@@ -112,6 +112,9 @@ class ParagraphFlow:
     def finish(self) -> list[Para]:
         self.paras.extend(self._asides)
         self._asides = []
+        for para in self.paras:  # bold running text (an abstract) reads as headings line by line: it is not one
+            if para.kind == "heading" and len(para.lines) >= 4:
+                para.kind = "body"
         return self.paras
 
 
@@ -140,7 +143,7 @@ def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow
             if earlier is not None:  # a caption or a footnote came in between
                 last, start = earlier, False
         else:
-            start = last.kind != kind or _breaks(prev, line, kind, shape)
+            start = (last.kind != kind and not _hyphenated(prev.text, line.text)) or _breaks(prev, line, kind, shape)
         if start:
             last = Para(kind, line.size, page)
             paras.append(last)

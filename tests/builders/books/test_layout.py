@@ -100,7 +100,7 @@ def test_margin_notes_stay_whole_and_apart_from_the_body():
     # stands for devcorpus pdf/tufte_sample_handout_sidenotes.pdf and pdf/kaobook_documentation_margin_notes.pdf:
     # notes in a wide right margin, level with body lines, and a full-width figure caption crossing the margin
     body_lines = [line(f"body line {i} of the main text column", 60, 100 + 14 * i, 400, block=1) for i in range(8)]
-    note = [line(f"note {i}", 420, 128 + 10 * i, 540, size=8, block=2) for i in range(3)]
+    note = [line(f"note {i}", 420, 128 + 10 * i, 540, size=8, block=1) for i in range(3)]  # MuPDF: one block
     wide = line("Figure 1: a wide figure caption across body and margin", 60, 230, 540, block=3)
     after = [line(f"after line {i}", 60, 260 + 14 * i, 400, block=4) for i in range(3)]
     runs = reading_order(page(0, *body_lines, *note, wide, *after), 10.0)
