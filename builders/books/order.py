@@ -9,7 +9,8 @@ A page with a full-width title, two columns of text and a margin note beside the
 is cut where no block crosses: the title (it crosses the gutters) is a band of its own; below it, the columns
 and the note are cut apart at their gutters, and each column reads top down. The result is runs of lines:
 `[title]`, `[left 1, left 2]`, `[right 1, right 2]`, `[note]`, the note flagged as an aside (a column much
-narrower than the one holding most of the page's text), which `text.ParagraphFlow` keeps whole and out of the paragraph it sits beside.
+narrower than the one holding most of the page's text), which `text.ParagraphFlow` keeps whole and out of the
+paragraph it sits beside.
 
 Cutting blocks, not single lines, keeps a sidebar, a pull quote or a margin note whole: their lines never
 interleave with the body's. The cut costs O(n log n) in the blocks of the page at each level.
@@ -21,7 +22,6 @@ import itertools
 from dataclasses import dataclass, field
 
 from builders.books.layout import Line, PageText
-
 
 _SPLIT_GAP = 6.0  # points between the columns of one block: wider than any space between words on a line
 
