@@ -90,6 +90,10 @@ class BookMeta:
     page_end: int | None = None
     page_count: int = 0
     needs_ocr_pages: int = 0
+    # Where the text comes from: "digital" (drawn on the page), "ocr" (the invisible OCR layer of a scanned book,
+    # render mode 3) or "mixed" (some pages each way).
+    text_layer: str = "digital"
+    ocr_quality: float | None = None  # share of the OCR'd words found in a dictionary; None without OCR text
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ Stages; every one that touches rows is a map over the executor (in-process, loca
 4. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`, hash-partitioned).
 5. Near: buckets per partition, pairs verified in tasks, kept or removed greedily by rank (`near.py`).
 6. Write: shard cuts planned from the kept rows' sizes, one task per shard (`medc.finalize.write`).
+   (Paragraphs a book repeats across its chapters are dropped by the books builder itself.)
 
 Each removal is a line of `duplicates.jsonl` naming both records and their inputs; counts go to `manifest.json`
 under `extra.dedup`. Every decision depends on ranks, never on the order tasks finished, so the same inputs give

@@ -8,7 +8,7 @@ benchmark.
 Paragraphs are laid out line by line with a built-in Times font: ragged right, first lines indented, words with
 soft hyphens (U+00AD) or hard hyphens broken at the line end when they do not fit (`exam-` / `ple`), so tests can
 place a hyphenation exactly. A paragraph given as a list of strings is written as exactly those lines.
-The books the tests read (`sample_book`, `benchmark_book`) are in `tests/builders/book_samples.py`.
+The books the tests read (`sample_book`, `benchmark_book`) are in `tests/builders/books/samples.py`.
 """
 
 from __future__ import annotations

@@ -34,11 +34,7 @@ def judge(quality: Quality, config: FilterConfig = DEFAULT_FILTERS) -> tuple[str
             f"{quality.repeated_line_ratio:.0%} of the text is in repeated lines, above "
             f"max_repeated_line_ratio={config.max_repeated_line_ratio}"
         )
-    if quality.stopword_ratio < config.min_stopword_ratio:
-        return "non_language", (
-            f"{quality.stopword_ratio:.1%} of words are function words, below "
-            f"min_stopword_ratio={config.min_stopword_ratio}: not running text"
-        )
+    # Before non_language: text in another script has no function words of the list, and is a language.
     if (
         config.languages
         and quality.language not in config.languages
@@ -46,6 +42,11 @@ def judge(quality: Quality, config: FilterConfig = DEFAULT_FILTERS) -> tuple[str
     ):
         return "wrong_language", (
             f"language {quality.language!r} (score {quality.language_score:.2f}) is not one of {list(config.languages)}"
+        )
+    if quality.stopword_ratio < config.min_stopword_ratio:
+        return "non_language", (
+            f"{quality.stopword_ratio:.1%} of words are function words, below "
+            f"min_stopword_ratio={config.min_stopword_ratio}: not running text"
         )
     return None
 

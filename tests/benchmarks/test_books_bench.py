@@ -26,7 +26,7 @@ import pytest
 from builders import books
 from medc.records import Document
 from medc.sources import WorkUnit
-from tests.builders.book_samples import benchmark_book
+from tests.builders.books.samples import benchmark_book
 
 pytestmark = pytest.mark.benchmark
 

@@ -107,11 +107,13 @@ def test_every_removal_names_both_records_and_their_inputs(built):
     assert all(0.8 <= r["similarity"] < 1.0 for r in near)
 
 
-def test_shards_are_public_and_the_report_counts_by_config(built):
+def test_shards_are_public_and_finalize_leaves_the_text_alone(built):
     out, manifest = built
     books = pq.read_table(out / "data/books")
     assert not [name for name in books.schema.names if name.startswith("_")]
-    assert books.to_pylist()[1]["text"].startswith(NOTICE)  # book paragraphs are the books builder's business
+    chapter = books.to_pylist()[1]
+    assert chapter["id"] == "book:2" and chapter["text"].startswith(NOTICE)  # book boilerplate: the builder's job
+    assert chapter["quality"]["chars"] == len(chapter["text"])
     report = manifest["extra"]["dedup"]
     assert (report["documents"], report["kept"], report["exact_removed"], report["near_removed"]) == (9, 5, 2, 2)
     assert report["by_config"]["books"] == {"documents": 4, "kept": 3}

@@ -89,6 +89,15 @@ def test_language_is_identified_on_a_sample():
     assert measure_quality(PROSE * 40, FilterConfig(language_sample_chars=400)).language == "en"
 
 
+def test_text_in_another_script_is_the_wrong_language_not_non_language():
+    # stands for issue 15's Korean book, rejected `non_language` ("0% function words"): Hangul has none of the
+    # listed function words, yet it is a language, and the language setting is what turns it away
+    korean = "혈액 투석 환자에서 심혈관 질환은 가장 흔한 사망 원인이며 그 위험 인자에 대한 연구가 필요하다. " * 12
+    q = measure_quality(korean)
+    assert q.stopword_ratio == 0.0 and q.language == "ko"
+    assert judge(q)[0] == "wrong_language"
+
+
 def doc(text, title="  A  title\n"):
     return Document(
         id="pmc:PMC1",

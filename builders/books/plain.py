@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from builders.books_clean import TextCleaner
-from builders.books_running import is_page_number
-from builders.books_sections import drop_reference_sections
-from builders.books_text import Para, Vocabulary, join_lines
+from builders.books.clean import TextCleaner
+from builders.books.running import is_page_number
+from builders.books.sections import drop_reference_sections
+from builders.books.tally import Tally
+from builders.books.text import Para, Vocabulary, join_lines
 from medc.records import BOOKS, BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit
 
@@ -69,16 +70,18 @@ def parse_plain_text(
     if text is None:
         yield Rejection(unit.origin, "not_text", "a .txt file with NUL bytes in it: binary data, not a text book")
         return
+    removed = Tally()
     paras = text_paragraphs(text)
     if drop_bibliography:
-        paras, sections = drop_reference_sections(paras)
+        paras, sections, chars = drop_reference_sections(paras)
+        removed.add("books.references", chars, sections)
         if sections:
             yield Notice(unit.origin, "dropped_reference_sections", sections)
     vocab = Vocabulary()
     for para in paras:
         for line in para.lines:
             vocab.add(line)
-    texts = [t for t in (cleaner(join_lines(p.lines, vocab)) for p in paras) if t]
+    texts = [t for t in (cleaner(join_lines(p.lines, vocab), removed) for p in paras) if t]
     if not texts:
         yield Rejection(unit.origin, "no_text", "no text left in the file")
         return
@@ -89,4 +92,5 @@ def parse_plain_text(
         text="\n\n".join(texts),
         origin=unit.origin,
         meta=meta,
+        removed=removed.removals(),
     )

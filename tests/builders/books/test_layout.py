@@ -8,9 +8,13 @@ import zipfile
 import pymupdf
 
 from builders import books
-from builders.books_layout import Line, PageText, reading_order, top_down
-from builders.books_pages import extract_pages
-from builders.books_running import mark_running_lines
+from builders.books.fragments import merge_fragments
+from builders.books.layout import Line, PageText, top_down
+from builders.books.order import Run, reading_order
+from builders.books.pages import extract_pages
+from builders.books.running import mark_running_lines
+from builders.books.tagging import tag_page
+from builders.books.text import ParagraphFlow
 from medc.records import Document
 from medc.sources import WorkUnit
 
@@ -48,26 +52,42 @@ def test_a_heading_that_opens_pages_far_apart_is_kept():
     assert [p.lines[0].text for p in pages if p.index in (2, 12, 25)] == ["Summary"] * 3
 
 
-def test_a_lone_header_is_recognised_by_its_page_number():
+def test_a_lone_header_is_recognised_by_its_place_font_and_page_number():
     pages = [page(i, line(f"Page {i + 1}", 280, 770), body(i)) for i in range(4)]
-    pages[2].lines.append(line("Chapter 2: The Kidney   3", 300, 30))  # only one page has this header
+    pages[1].lines.append(line("Chapter 2: The Kidney   2", 300, 30, size=8))  # one header per chapter page
+    pages[2].lines.append(line("3   Clinical Notes", 60, 30, size=8))
     pages[3].lines.append(line("Body line at the top, not a header", 60, 60))
     mark_running_lines(pages, band=0.1, min_repeats=3, body_size=10.0)
-    assert texts(pages)[2:] == [
+    assert texts(pages)[1:] == [
+        ["Body text of page 1 runs on here."],
         ["Body text of page 2 runs on here."],
         ["Body text of page 3 runs on here.", "Body line at the top, not a header"],
     ]
+    assert pages[1].removed.chars["books.running_header"] == len("Chapter 2: The Kidney   2") + len("Page 2")
+
+
+def test_a_body_line_holding_the_page_number_stays():
+    # stands for the case: on printed page 5 "the dose was raised to 5 mg twice daily in all" sat in the
+    # top tenth of the page and went as a header
+    pages = [page(i, line(f"{i + 1}", 290, 770), body(i)) for i in range(6)]
+    pages[4].lines.insert(0, line("the dose was raised to 5 mg twice daily in all", 60, 50))
+    mark_running_lines(pages, band=0.1, min_repeats=3, body_size=10.0)
+    assert texts(pages)[4] == ["the dose was raised to 5 mg twice daily in all", "Body text of page 4 runs on here."]
+    assert all(p.removed.chars["books.running_header"] == 1 for p in pages)  # the page numbers
+
+
+def run_texts(p: PageText) -> list[list[str]]:
+    return [[ln.text for ln in run.lines] for run in reading_order(p, 10.0)]
 
 
 def test_two_columns_read_left_then_right_around_a_full_width_heading():
-    left = [line(f"left {i}", 60, 100 + 14 * i, 280) for i in range(4)]
-    right = [line(f"right {i}", 320, 100 + 14 * i, 540) for i in range(4)]
-    heading = line("A full-width section heading", 60, 170, 540, size=13)
-    lower = [line(f"lower left {i}", 60, 200 + 14 * i, 280) for i in range(2)]
-    lower += [line(f"lower right {i}", 320, 200 + 14 * i, 540) for i in range(2)]
+    left = [line(f"left {i}", 60, 100 + 14 * i, 280, block=1) for i in range(4)]
+    right = [line(f"right {i}", 320, 100 + 14 * i, 540, block=2) for i in range(4)]
+    heading = line("A full-width section heading", 60, 170, 540, size=13, block=3)
+    lower = [line(f"lower left {i}", 60, 200 + 14 * i, 280, block=4) for i in range(2)]
+    lower += [line(f"lower right {i}", 320, 200 + 14 * i, 540, block=5) for i in range(2)]
     p = page(0, *reversed(right), *left, *lower, heading)
-    runs = reading_order(p, 10.0)
-    assert [[ln.text for ln in run] for run in runs] == [
+    assert run_texts(p) == [
         [f"left {i}" for i in range(4)],
         [f"right {i}" for i in range(4)],
         ["A full-width section heading"],
@@ -76,23 +96,76 @@ def test_two_columns_read_left_then_right_around_a_full_width_heading():
     ]
 
 
+def test_margin_notes_stay_whole_and_apart_from_the_body():
+    # stands for devcorpus pdf/tufte_sample_handout_sidenotes.pdf and pdf/kaobook_documentation_margin_notes.pdf:
+    # notes in a wide right margin, level with body lines, and a full-width figure caption crossing the margin
+    body_lines = [line(f"body line {i} of the main text column", 60, 100 + 14 * i, 400, block=1) for i in range(8)]
+    note = [line(f"note {i}", 420, 128 + 10 * i, 540, size=8, block=1) for i in range(3)]  # MuPDF: one block
+    wide = line("Figure 1: a wide figure caption across body and margin", 60, 230, 540, block=3)
+    after = [line(f"after line {i}", 60, 260 + 14 * i, 400, block=4) for i in range(3)]
+    runs = reading_order(page(0, *body_lines, *note, wide, *after), 10.0)
+    assert [([ln.text for ln in r.lines], r.aside) for r in runs] == [
+        ([ln.text for ln in body_lines], False),
+        ([ln.text for ln in note], True),
+        ([wide.text], False),
+        ([ln.text for ln in after], False),
+    ]
+
+
+def test_asides_wait_for_the_body_paragraph_beside_them_to_end():
+    flow = ParagraphFlow(10.0)
+    flow.add(Run([line("The gradient in the", 60, 100, 400), line("artery rises with flow.", 60, 114, 300)]), 0)
+    flow.add(Run([line("Clinical pearl: check the pulse.", 420, 100, 540, size=8)], aside=True), 0)
+    flow.add(Run([line("and it falls again later on.", 60, 100, 400)]), 1)
+    assert [p.lines for p in flow.finish()] == [
+        ["The gradient in the", "artery rises with flow."],
+        ["Clinical pearl: check the pulse."],
+        ["and it falls again later on."],
+    ]
+
+
+def test_a_paragraph_runs_on_past_a_footnote_between_its_columns():
+    # stands for devcorpus pdf/entityfishing_PMC2649809_mcp_huntington_csf.pdf: `two labora-` ends the left
+    # column, a footnote block is read next, and `tories identifying ...` opens the right column
+    flow = ParagraphFlow(10.0)
+    flow.add(Run([line("Concordance is greatest between the two labora-", 60, 100, 280)]), 0)
+    flow.add(Run([line("* Measured in 2009 on the second instrument.", 60, 700, 280, size=8)]), 0)
+    flow.add(Run([line("tories identifying the most proteins.", 320, 100, 540)]), 0)
+    assert [p.lines for p in flow.finish()] == [
+        ["Concordance is greatest between the two labora-", "tories identifying the most proteins."],
+        ["* Measured in 2009 on the second instrument."],
+    ]
+
+
 def test_single_column_page_is_one_run_in_reading_order():
-    lines = [line(f"line {i} of a single column of running text", 60, 100 + 14 * i, 540) for i in range(8)]
-    runs = reading_order(page(0, *reversed(lines)), 10.0)
-    assert [[ln.text for ln in run] for run in runs] == [[ln.text for ln in lines]]
+    lines = [
+        line(f"line {i} of a single column of running text", 60, 100 + 14 * i, 540, block=i // 3) for i in range(8)
+    ]
+    assert run_texts(page(0, *reversed(lines))) == [[ln.text for ln in lines]]
 
 
 def test_rows_of_three_cells_are_a_table():
     prose = [line("Prose above the table that runs across.", 60, 100, 540)]
     cells = [
-        line(t, x, 130 + 14 * r, x + 60)
+        line(t, x, 130 + 14 * r, x + 60, block=2 + r)
         for r, row in enumerate([["Drug", "Dose", "Route"], ["Aspirin", "75 mg", "Oral"]])
         for t, x in zip(row, (60, 240, 420), strict=True)
     ]
-    p = page(0, *prose, *cells, line("Prose below the table continues here.", 60, 180, 540))
-    (run,) = reading_order(p, 10.0)
-    assert [(ln.text, ln.kind) for ln in run if ln.kind] == [(c.text, "table") for c in cells]
-    assert [ln.kind for ln in run if "Prose" in ln.text] == ["", ""]
+    p = page(0, *prose, *cells, line("Prose below the table continues here.", 60, 180, 540, block=9))
+    tag_page(p, 10.0)
+    assert [(ln.text, ln.kind) for ln in p.lines if ln.kind] == [(c.text, "table") for c in cells]
+    assert [ln.kind for ln in p.lines if "Prose" in ln.text] == ["", ""]
+
+
+def test_words_placed_one_by_one_are_joined_into_lines():
+    # stands for devcorpus pdf/olmocr_braz_j_microbiol_review_letterspaced_header.pdf: each word its own MuPDF line
+    words = ["Industrial", "l-asparaginase", "production", "presents", "some", "challenges"]
+    pieces, x = [], 60.0
+    for word in words:
+        pieces.append(line(word, x, 100, x + 5 * len(word), size=8, block=len(pieces) % 3))
+        x += 5 * len(word) + 2.2
+    merged = merge_fragments(pieces)
+    assert [ln.text for ln in merged] == [" ".join(words)]
 
 
 def test_superscript_citation_numbers_go_and_exponents_stay():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from builders.books_text import Para
+from builders.books.text import Para
 
 _TOC_HEADING = re.compile(r"(?:table\s+of\s+)?contents|(?:brief|detailed)\s+contents|contents\s+at\s+a\s+glance", re.I)
 _INDEX_HEADING = re.compile(r"(?:subject\s+|general\s+|drug\s+)?index", re.I)
@@ -115,20 +115,65 @@ def is_reference_heading(text: str) -> bool:
     return bool(_REFERENCE_HEADING.fullmatch(text.strip()))
 
 
-def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int]:
-    """Remove bibliography sections; returns the remaining paragraphs and how many sections went."""
+def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int, int]:
+    """Remove bibliography sections; returns the remaining paragraphs, how many sections went and their
+    characters. A section ends at the next heading as large as its own, or at any heading whose text does not
+    read like references (an appendix after the reference list stays)."""
     out: list[Para] = []
     dropping: float | None = None  # the heading size that started the section being dropped
-    sections = 0
-    for para in paras:
+    sections = chars = 0
+    for i, para in enumerate(paras):
         if para.kind == "heading":
             text = " ".join(para.lines)
             if is_reference_heading(text):
                 dropping = para.size if dropping is None else min(dropping, para.size)
                 sections += 1
+                chars += len(text)
                 continue
-            if dropping is not None and para.size >= dropping - 0.5:
+            if dropping is not None and (para.size >= dropping - 0.5 or not _references_follow(paras, i + 1)):
                 dropping = None
         if dropping is None:
             out.append(para)
-    return out, sections
+        else:
+            chars += sum(map(len, para.lines))
+    return out, sections, chars
+
+
+_REFERENCE_LIKE = re.compile(r"^\s*(?:\[?\d{1,4}[\].)]|\d{1,4}\s)|\b(?:19|20)\d\d[a-z]?\b|\bet al\b|\bdoi\b", re.I)
+
+
+def _references_follow(paras: list[Para], start: int) -> bool:
+    """Whether the first body paragraph from `start` on reads like a reference (numbered, or with a year)."""
+    for para in paras[start : start + 4]:
+        if para.kind != "heading":
+            return bool(_REFERENCE_LIKE.search(" ".join(para.lines)))
+    return False
+
+
+_TOC_ENTRY = re.compile(
+    r"(?:\d{1,4}|[ivxlc]{1,6})"  # a page number alone
+    r"|(?:(?:\d+(?:\.\d+)*\.?|[A-Z]\.|appendix\s+\w+\.?)\s+)?[^.!?]{1,110}?"  # a numbered or plain title,
+    r"(?:(?:\s*\.){2,}\s*|\s+)(?:\d{1,4}|[ivxlc]{1,6})"  # ending in its page number
+    r"|(?:\d+(?:\.\d+)*\.?|[A-Z]\.|appendix\s+\w+\.?)\s+[^.!?]{1,110}",  # or a numbered title alone
+    re.I,
+)
+
+
+def drop_contents_block(paras: list[Para]) -> tuple[list[Para], int]:
+    """Remove a contents block inside the text (a `Contents` heading and the short entries that follow it, as a
+    paper with its own contents after the abstract has); returns the paragraphs and the characters removed.
+    Fewer than three entries after the heading are not a contents block."""
+    for i, para in enumerate(paras):
+        if len(para.lines) == 1 and _TOC_HEADING.fullmatch(para.lines[0].strip()):
+            end = i + 1
+            while end < len(paras) and _is_toc_entry(paras[end]):
+                end += 1
+            if end - i - 1 >= 3:
+                chars = sum(len(line) for p in paras[i:end] for line in p.lines)
+                return paras[:i] + paras[end:], chars
+    return paras, 0
+
+
+def _is_toc_entry(para: Para) -> bool:
+    text = " ".join(para.lines).strip()
+    return len(text) <= 120 and bool(_TOC_ENTRY.fullmatch(text))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from builders.books.tally import Tally
+
 # Ligatures and compatibility characters: expanded one by one (NFKC on everything would also turn m² into m2).
 _CHAR_MAP = str.maketrans(
     {
@@ -64,17 +66,20 @@ _URL = r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:)\]]|\b[\w.+\-]+@[\w\-]
 
 class TextCleaner:
     """Normalizes characters (ligatures, odd spaces, mojibake via ftfy, NFC) and removes what the options say:
-    figure/table callouts, citation markers, URLs and e-mail addresses."""
+    figure/table callouts, citation markers, URLs and e-mail addresses. With a `removed` tally, what each rule removed
+    is added to it (`books.callout`, `books.citation`, `books.url`)."""
 
     def __init__(self, callouts: bool, citations: bool, urls: bool) -> None:
-        parts = [
-            p
-            for p, on in ((_CALLOUT, callouts), (_NUMERIC_CITATION, citations), (_AUTHOR_YEAR, citations), (_URL, urls))
-            if on
-        ]
+        rules = (
+            ("callout", _CALLOUT, callouts),
+            ("citation", _NUMERIC_CITATION, citations),
+            ("citation2", _AUTHOR_YEAR, citations),
+            ("url", _URL, urls),
+        )
+        parts = [f"(?P<{name}>{pattern})" for name, pattern, on in rules if on]
         self.remove = re.compile("|".join(parts)) if parts else None
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, removed: Tally | None = None) -> str:
         text = text.translate(_CHAR_MAP)
         if not text.isascii():
             if _MOJIBAKE.search(text):
@@ -83,15 +88,24 @@ class TextCleaner:
         if self.remove is not None and (
             "(" in text or "[" in text or "@" in text or "www." in text or "://" in text or "doi:" in text
         ):
-            before = None
-            while text != before:  # a removal can empty the brackets around it: "((Fig. 2))" -> "()" -> ""
-                before = text
-                text = self.remove.sub("", text)
-                text = _EMPTY_BRACKETS.sub("", text)
-                text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+            text = self._remove(text, removed)
         if "  " in text:
             text = _SPACES.sub(" ", text)
         return text.strip()
+
+    def _remove(self, text: str, removed: Tally | None) -> str:
+        def gone(match: re.Match) -> str:
+            if removed is not None:
+                removed.add("books." + match.lastgroup.rstrip("2"), len(match.group(0)))
+            return ""
+
+        before = None
+        while text != before:  # a removal can empty the brackets around it: "((Fig. 2))" -> "()" -> ""
+            before = text
+            text = self.remove.sub(gone, text)
+            text = _EMPTY_BRACKETS.sub("", text)
+            text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+        return text
 
 
 _EMPTY_BRACKETS = re.compile(r"\s?(?:\(\s*\)|\[\s*\])")

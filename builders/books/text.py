@@ -19,7 +19,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from builders.books_layout import Line
+from builders.books.layout import Line
+from builders.books.order import Run
 
 _TERMINAL = '.!?:;"”’)]'
 _BULLET = re.compile(r"(?:[•●▪■◦‣∙·*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
@@ -61,6 +62,7 @@ class _RunShape:
     gap: float  # the usual space between two lines of a paragraph
     indented: bool  # paragraphs here open with an indent
     blocks: bool  # MuPDF's blocks are paragraphs (EPUB, HTML: laid out by MuPDF itself)
+    width: float  # of the run's widest line
 
 
 def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
@@ -80,32 +82,100 @@ def _shape(run: list[Line], body_size: float, blocks: bool) -> _RunShape:
         max(0.0, gaps[len(gaps) // 2]) if gaps else 0.0,
         indented,
         blocks,
+        right - left,
     )
 
 
-def add_run(paras: list[Para], run: list[Line], page: int, body_size: float, blocks: bool = False) -> None:
-    """Append the lines of one column run to `paras`, starting paragraphs where the geometry says so and
-    continuing the last paragraph across a column or page break when the text runs on."""
+class ParagraphFlow:
+    """Paragraphs of a chapter, built run by run (`order.reading_order`): each body run continues the last body
+    paragraph when the text runs on, across a column or a page break. An aside (a margin note, a sidebar) is
+    kept whole and waits for the body paragraph beside it to end, so that it never splits a sentence."""
+
+    def __init__(self, body_size: float, blocks: bool = False) -> None:
+        self.paras: list[Para] = []
+        self.body_size = body_size
+        self.blocks = blocks  # MuPDF's blocks are paragraphs (EPUB, HTML: laid out by MuPDF itself)
+        self._asides: list[Para] = []
+
+    def add(self, run: Run, page: int) -> None:
+        if run.aside:
+            self._asides.extend(_paragraphs(run.lines, page, self.body_size, self.blocks, None))
+        else:
+            _paragraphs(run.lines, page, self.body_size, self.blocks, self)
+
+    def start(self, para: Para) -> None:
+        if self._asides:
+            self.paras.extend(self._asides)
+            self._asides = []
+        self.paras.append(para)
+
+    def finish(self) -> list[Para]:
+        self.paras.extend(self._asides)
+        self._asides = []
+        for para in self.paras:  # bold running text (an abstract) reads as headings line by line: it is not one
+            if para.kind == "heading" and len(para.lines) >= 4:
+                para.kind = "body"
+        return self.paras
+
+
+def _paragraphs(run: list[Line], page: int, body_size: float, blocks: bool, flow: ParagraphFlow | None) -> list[Para]:
+    """The lines of one column run as paragraphs, started where the geometry says so. With a `flow`, the first
+    line may continue the flow's last paragraph, and new paragraphs go to the flow; without, they are returned."""
     shape = _shape(run, body_size, blocks)
     big = body_size + 1.0  # is_heading needs this size, or bold: most lines are neither and skip the call
+    # A line a little larger than the body text that fills its column is body text set larger (a paper's
+    # introduction at 9 pt when its methods are at 8 pt), not a heading.
+    full = 0.9 * shape.width
+    paras: list[Para] = []
+    last = flow.paras[-1] if flow is not None and flow.paras else None
     prev: Line | None = None
     for line in run:
-        kind = line.kind or ("heading" if (line.bold or line.size >= big) and is_heading(line, body_size) else "body")
+        kind = line.kind or (
+            "heading"
+            if (line.bold or line.size >= big)
+            and is_heading(line, body_size)
+            and (line.x1 - line.x0 < full or line.size >= 1.3 * body_size)
+            else "body"
+        )
         if prev is None:
-            start = not (paras and _runs_on(paras[-1], kind, line, shape.indented and line.x0 <= shape.indent))
+            start = last is None or not _runs_on(last, kind, line, shape.indented and line.x0 <= shape.indent)
+            earlier = _interrupted(flow.paras, kind, line) if start and flow and line.text[0].islower() else None
+            if earlier is not None:  # a caption or a footnote came in between
+                last, start = earlier, False
         else:
-            start = paras[-1].kind != kind or _breaks(prev, line, kind, shape)
+            start = (last.kind != kind and not _hyphenated(prev.text, line.text)) or _breaks(prev, line, kind, shape)
         if start:
-            paras.append(Para(kind, line.size, page))
-        paras[-1].lines.append(line.text)
+            last = Para(kind, line.size, page)
+            paras.append(last)
+            if flow is not None:
+                flow.start(last)
+        last.lines.append(line.text)
         prev = line
+    return paras
+
+
+def _interrupted(paras: list[Para], kind: str, line: Line) -> Para | None:
+    """A body paragraph among the last few that `line` continues (`labora-` / `tories`), when a caption, a
+    footnote or a heading of a table stands between them."""
+    for para in reversed(paras[-4:-1]):
+        if _runs_on(para, kind, line, False):
+            return para
+    return None
 
 
 def _runs_on(para: Para, kind: str, line: Line, unindented: bool) -> bool:
-    if not para.kind == kind == "body" or abs(para.size - line.size) > 0.5 or is_bullet(line.text):
+    if not para.kind == kind == "body" or is_bullet(line.text):
         return False
     last = para.lines[-1]
+    if _hyphenated(last, line.text):  # `solu-` / `tion`: whatever the sizes say
+        return True
+    if abs(para.size - line.size) > 0.5:
+        return False
     return unindented or (last[-1] not in _TERMINAL and (line.text[0].islower() or last[-1] == "-"))
+
+
+def _hyphenated(last: str, text: str) -> bool:
+    return len(last) > 2 and last[-1] == "-" and last[-2].isalpha() and text[0].islower()
 
 
 def is_bullet(text: str) -> bool:
@@ -115,6 +185,8 @@ def is_bullet(text: str) -> bool:
 
 def _breaks(prev: Line, line: Line, kind: str, shape: _RunShape) -> bool:
     size = line.size
+    if _hyphenated(prev.text, line.text):  # `num-` / `bers`: wherever the next line stands
+        return False
     if line.y0 - prev.y1 > shape.gap + 0.5 * size or line.y0 < prev.y0 - size:  # a gap, or a jump up
         return True
     if abs(size - prev.size) > 0.5 or (shape.blocks and line.block != prev.block):

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders import books
-from builders.books_clean import TextCleaner
-from builders.books_plain import text_paragraphs
-from builders.books_sections import classify_page, drop_reference_sections
-from builders.books_text import Para, Vocabulary, is_caption, join_lines
+from builders.books.clean import TextCleaner
+from builders.books.plain import text_paragraphs
+from builders.books.sections import classify_page, drop_reference_sections
+from builders.books.text import Para, Vocabulary, is_caption, join_lines
 from medc.records import Document, Notice
 from medc.sources import WorkUnit
 
@@ -109,7 +109,7 @@ def test_reference_sections_run_to_the_next_heading_as_large():
         Para("heading", 18.0, 1, ["Sepsis"]),
         Para("body", 10.0, 1, ["Sepsis is infection with organ failure."]),
     ]
-    kept, sections = drop_reference_sections(paras)
+    kept, sections, _ = drop_reference_sections(paras)
     assert [p.lines[0] for p in kept] == [
         "Shock",
         "Shock is circulatory failure.",

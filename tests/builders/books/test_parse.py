@@ -12,7 +12,7 @@ from builders import books
 from medc.demo import textbook_pdf as bf
 from medc.records import BookMeta, Document, Notice, Rejection
 from medc.sources import WorkUnit
-from tests.builders import book_samples as bs
+from tests.builders.books import samples as bs
 
 
 def run(data: bytes, name: str = "shelf/clinical-notes.pdf", **options) -> tuple[list, list, dict]:

@@ -10,8 +10,8 @@ import pymupdf
 import pytest
 
 from medc.demo import textbook_pdf as bf
-from tests.builders import book_samples as bs
-from tests.builders.test_books import run
+from tests.builders.books import samples as bs
+from tests.builders.books.test_parse import run
 
 
 @pytest.fixture(scope="module")
@@ -62,18 +62,46 @@ def test_truncated_pdf():
     assert not rejections and notices["truncated"] == 1 and len(docs) == 2
 
 
-def test_scanned_book_needs_ocr_and_invisible_ocr_layer_is_rejected_unless_kept():
+def test_scanned_book_without_text_layer_needs_ocr():
     scan = bf.FixtureBook("Scan")
     scan.image_page()
     scan.image_page()
     assert [r.reason for r in run(scan.to_bytes())[1]] == ["needs_ocr"]
+
+
+def test_ocr_layer_of_a_scan_is_kept_and_flagged_unless_turned_away():
+    # stands for devcorpus pdf/pdf2md_tragedy_of_the_commons_1968_scan_ocr.pdf: a scan whose only text is an
+    # invisible OCR layer (render mode 3)
     ocr = bf.FixtureBook("Scanned Notes")
     ocr.image_page(invisible_text="The liver weighs about one and a half kilograms.\nIt has two lobes.")
-    docs, rejections, _ = run(ocr.to_bytes())
+    docs, rejections, notices = run(ocr.to_bytes())
+    assert not rejections and docs[0].text == "The liver weighs about one and a half kilograms. It has two lobes."
+    assert (docs[0].meta.text_layer, docs[0].meta.ocr_quality) == ("ocr", 1.0) and notices["ocr_text_pages"] == 1
+    docs, rejections, _ = run(ocr.to_bytes(), keep_ocr_text=False)
     assert not docs and [r.reason for r in rejections] == ["invisible_text"]
-    assert "keep_invisible_text" in rejections[0].detail
-    docs, _, _ = run(ocr.to_bytes(), keep_invisible_text=True)
-    assert docs[0].text == "The liver weighs about one and a half kilograms. It has two lobes."
+    assert "keep_ocr_text" in rejections[0].detail
+
+
+def test_an_ocr_layer_under_a_visible_stamp_is_still_read():
+    # stands for devcorpus pdf/pdf2md_tragedy_of_the_commons_1968_scan_ocr.pdf: each scanned page carries a small
+    # visible line besides its invisible OCR text, and was read as a page with 62 characters of text
+    ocr = bf.FixtureBook("Scanned Notes")
+    text = "The liver weighs about one and a half kilograms and has two lobes of unequal size."
+    ocr.image_page(invisible_text="\n".join([text] * 6))
+    ocr.text(ocr.pages[0], 60, 820, "Downloaded from an archive on 1 May 2020", size=6)
+    docs, _, _ = run(ocr.to_bytes())
+    assert docs[0].text == " ".join([text] * 6) and docs[0].meta.text_layer == "ocr"
+    assert [(r.rule, r.chars) for r in docs[0].removed] == [("books.visible_text_on_scan", 40)]
+
+
+def test_an_ocr_layer_that_did_not_read_the_scan_is_rejected():
+    # stands for devcorpus pdf/olmocr_handwritten_letter_bad_ocr_layer.pdf: OCR of handwriting, mostly garbage
+    ocr = bf.FixtureBook("Letter")
+    ocr.image_page(invisible_text="Tlie lnrr wcigbs abont oue aud n lmlf kilogrrns.\nIt lins tvvo lobcs, rnostly.")
+    docs, rejections, _ = run(ocr.to_bytes())
+    assert not docs and [r.reason for r in rejections] == ["ocr_low_quality"]
+    assert "min_ocr_quality" in rejections[0].detail
+    assert run(ocr.to_bytes(), min_ocr_quality=0.0)[0][0].meta.ocr_quality < 0.5
 
 
 def test_invisible_text_on_a_page_with_visible_text_is_not_read():
