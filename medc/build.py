@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 import medc
+from medc.origins import public_command
 from medc.records import Rejection
 from medc.runner import Task, UnitResult, run_units
 from medc.shards import ShardConfig, ShardWriter
@@ -189,7 +190,7 @@ def run_build(
         input_stats,
         parse_settings,
         finalize_settings or {},
-        command or _invocation(),
+        command or public_command(_invocation()),
         time.time() - start,
     )
     _write_json(out_dir / "manifest.json", manifest)

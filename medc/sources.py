@@ -10,7 +10,9 @@ in memory; `a.xml.gz` is offered to `accept` as `a.xml`) and fsspec URLs such as
 also measures each top-level input (files, bytes, sha256) for the manifest, hashing bytes as they stream by, so
 inputs are read exactly once.
 
-The origin of an archive member is `<archive path>::<member name>`, the convention fsspec uses for chained paths.
+The origin of an archive member is `<archive>::<member name>`, the convention fsspec uses for chained paths. Local
+origins start with the input's name, not its path (`medc/origins.py`): `pmc/a/PMC1.xml` for the input
+`/home/ana/pmc/`, so no path of the building machine reaches the published rows, rejections or card.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+from medc.origins import local_base, public_origin, public_roots
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +103,7 @@ class InputWalker:
         self.max_unit_bytes = max_unit_bytes
         self.sidecars = sidecars
         self.stats: list[InputStats] = []
+        self.roots = public_roots(self.inputs)  # origins name inputs by these, never by local paths
 
     def __iter__(self) -> Iterator[WorkUnit]:
         for spec in self.inputs:
@@ -108,33 +113,42 @@ class InputWalker:
         if "://" in spec and not spec.startswith("file://"):
             yield from self._walk_url(spec)
             return
-        path = Path(spec.removeprefix("file://"))
+        path, root = Path(spec.removeprefix("file://")), self.roots[spec]
+        base: Path | None = path
         if path.is_dir():
-            stats = InputStats(str(path), "directory")
+            stats = InputStats(root, "directory")
             files = sorted(p for p in _walk_dir(path))
         elif path.exists():
-            stats = InputStats(str(path), "archive" if is_archive(path.name) else "file")
-            files = [path]
+            stats = InputStats(root, "archive" if is_archive(path.name) else "file")
+            files, base = [path], None
         elif glob.has_magic(spec):
-            stats = InputStats(spec, "glob")
+            stats, base = InputStats(root, "glob"), local_base(spec)
             files = sorted(Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file())
         else:
             raise InputError(f"{spec}: no such file or directory")
         self.stats.append(stats)
         digests: list[tuple[str, str]] = []
         for file in files:
-            yield from self._walk_file(file, stats, digests)
+            yield from self._walk_file(file, public_origin(root, base, file), stats, digests)
         stats.sha256 = digests[0][1] if stats.kind in ("file", "archive") and digests else _digest_of(digests)
 
-    def _walk_file(self, file: Path, stats: InputStats, digests: list[tuple[str, str]]) -> Iterator[WorkUnit]:
+    def _walk_file(
+        self, file: Path, origin: str, stats: InputStats, digests: list[tuple[str, str]]
+    ) -> Iterator[WorkUnit]:
         try:
             with open(file, "rb") as fh:
-                yield from self._walk_stream(str(file), file.name, fh, stats, digests)
+                yield from self._walk_stream(origin, file.name, fh, stats, digests, local=file)
         except OSError as exc:
-            yield self._problem(stats, str(file), "unreadable", f"{exc.strerror or exc}")
+            yield self._problem(stats, origin, "unreadable", f"{exc.strerror or exc}")
 
     def _walk_stream(
-        self, origin: str, name: str, fh: BinaryIO, stats: InputStats, digests: list[tuple[str, str]]
+        self,
+        origin: str,
+        name: str,
+        fh: BinaryIO,
+        stats: InputStats,
+        digests: list[tuple[str, str]],
+        local: Path | None = None,
     ) -> Iterator[WorkUnit]:
         hashing = HashingReader(fh)
         if name.lower().endswith(ZIP_SUFFIXES):
@@ -148,7 +162,7 @@ class InputWalker:
             data = hashing.read(self.max_unit_bytes + 1)
             hashing.drain()
             unit = self._unit(origin, name, data, stats)
-            yield self._with_sidecars(unit, origin, name)
+            yield self._with_sidecars(unit, local, name)
         else:
             stats.ignored += 1
             hashing.drain()
@@ -178,13 +192,13 @@ class InputWalker:
             return self._problem(stats, origin, "too_large", f"larger than the limit of {self.max_unit_bytes} bytes")
         return WorkUnit(origin, data)
 
-    def _with_sidecars(self, unit: WorkUnit, origin: str, name: str) -> WorkUnit:
+    def _with_sidecars(self, unit: WorkUnit, local: Path | None, name: str) -> WorkUnit:
         """Attach the sibling files the builder asks for (local files only, for now)."""
-        if self.sidecars is None or unit.problem or "://" in origin:
+        if self.sidecars is None or unit.problem or local is None:
             return unit
         found = {}
         for sibling in self.sidecars(logical_name(name)):
-            path = Path(origin).with_name(sibling)
+            path = local.with_name(sibling)
             if path.is_file() and path.stat().st_size <= self.max_unit_bytes:
                 found[sibling] = path.read_bytes()
         return dataclasses.replace(unit, sidecars=found) if found else unit
