@@ -135,5 +135,5 @@ def medc_i(out: Path, sabs: dict[str, int] | None = None) -> Path:
     extra = {"umls": {"max_srl": max((sabs or {0: 0}).values()), "sabs_allowed": allowed, "sabs_used": used}}
     extra = extra if sabs is not None else {}
     extra["instructions"] = {"seed": 0, "sources": {"medqa": {"staged": 7, "contaminated": 1, "train": 5}}}
-    extra["decontamination"] = {"eval_items": 5, "removed": {"medqa": 1}}
+    extra["decontamination"] = {"eval_items": {"medqa": 5}, "removed": {"medqa": 1}, "removed_by_method": {"ngram": 1}}
     return write_build(out, "medc-i", splits, extra=extra)
