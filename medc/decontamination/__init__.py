@@ -13,22 +13,29 @@ Every removal is a `contaminated` rejection whose detail starts with the item id
 benchmark can be read back from rejections.jsonl and are written to `manifest.extra["decontamination"]`.
 """
 
-from medc.decontamination.config import DecontaminationConfig
-from medc.decontamination.eval_files import EvalFileError, EvalSet, load_eval_set, read_eval_file
-from medc.decontamination.hits import Hit, benchmark_of, method_of
-from medc.decontamination.instructions import InstructionIndex
-from medc.decontamination.text import normalize, tokens
+from __future__ import annotations
 
-__all__ = [
-    "DecontaminationConfig",
-    "EvalFileError",
-    "EvalSet",
-    "Hit",
-    "InstructionIndex",
-    "benchmark_of",
-    "load_eval_set",
-    "method_of",
-    "normalize",
-    "read_eval_file",
-    "tokens",
-]
+import importlib
+from typing import Any
+
+# Imported on first use, so that reading a CLI's settings (`medc build-i --help`) loads no numpy index code.
+_EXPORTS = {
+    "DecontaminationConfig": "config",
+    "EvalFileError": "eval_files",
+    "EvalSet": "eval_files",
+    "load_eval_set": "eval_files",
+    "read_eval_file": "eval_files",
+    "Hit": "hits",
+    "benchmark_of": "hits",
+    "method_of": "hits",
+    "InstructionIndex": "instructions",
+    "normalize": "text",
+    "tokens": "text",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'medc.decontamination' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"medc.decontamination.{_EXPORTS[name]}"), name)

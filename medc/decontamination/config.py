@@ -26,8 +26,6 @@ class DecontaminationConfig:
     key words) to be removed as a near match."""
     similarity_max_tokens: int = 64
     """Items whose question plus options has at most this many tokens get the similarity check."""
-    num_perm: int = 64
-    """MinHash permutations that find similarity candidates (in bands of 2); candidates are then measured exactly."""
     document_min_windows: int = 8
     """MedC-K: items with fewer windows than this (short MedMCQA questions) are matched by identifier only: a
     12-word fact in a 5,000-word chapter is knowledge, not a leaked item."""
@@ -41,8 +39,6 @@ class DecontaminationConfig:
             raise ValueError(f"similarity={self.similarity}: give a share of words in (0, 1]")
         if not 2 <= self.min_question_tokens < self.ngram:
             raise ValueError(f"min_question_tokens={self.min_question_tokens}: give 2..ngram-1 ({self.ngram - 1})")
-        if self.num_perm < 2 or self.num_perm % 2:
-            raise ValueError(f"num_perm={self.num_perm}: give an even number of permutations (bands of 2)")
         if self.common_items < 1 or self.document_min_windows < 1 or self.similarity_max_tokens < 1:
             raise ValueError(
                 f"common_items={self.common_items}, document_min_windows={self.document_min_windows} and "

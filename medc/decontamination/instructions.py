@@ -52,6 +52,7 @@ class InstructionIndex:
         questions = [tokens(item.question) for item in items]
         contexts = [[tokens(section) for section in item.context.split("\n") if section] for item in items]
         self.options = [_informative_options(item) for item in items]
+        self.padded_options = [[f" {o} " for o in options] for options in self.options]
         sections = [words for context in contexts for words in context]
         self.vocab = Vocabulary([*questions, *sections, *(o.split() for opts in self.options for o in opts)])
         self._index_questions(questions)
@@ -61,7 +62,7 @@ class InstructionIndex:
         keep = [k for k, words in enumerate(texts) if 2 <= len(words) <= self.config.similarity_max_tokens]
         keys = key_words([questions[i] for i in mcq])  # rarity is a fact of the whole evaluation set
         self.similar_items = [mcq[k] for k in keep]
-        self.similar = SimilarityIndex([texts[k] for k in keep], [keys[k] for k in keep], self.config.num_perm)
+        self.similar = SimilarityIndex([texts[k] for k in keep], [keys[k] for k in keep])
 
     def _index_questions(self, questions: list[list[str]]) -> None:
         low, high = self.config.min_question_tokens, self.config.ngram
@@ -113,23 +114,25 @@ class InstructionIndex:
             return
         where = np.minimum(np.searchsorted(self.question_keys, hashes), len(self.question_keys) - 1)
         hit = np.flatnonzero((self.question_keys[where] == hashes) & (hashes != 0))
+        padded: dict[int, str] = {}  # the record's words between spaces, to find options as whole words
         for row, key in sorted(set(zip(rows[hit].tolist(), self.question_keys[where[hit]].tolist(), strict=True))):
             if found[row] is not None and found[row].method == "question":
                 continue
-            padded = f" {' '.join(words[row])} "
+            if row not in padded:
+                padded[row] = f" {' '.join(words[row])} "
             for item in self.question_owners[key]:
-                hit_ = self._judge_question(item, padded)
-                if hit_ is not None:
-                    found[row] = hit_
+                judged = self._judge_question(item, padded[row])
+                if judged is not None:
+                    found[row] = judged
                     break
 
     def _judge_question(self, item: int, padded: str) -> Hit | None:
-        options = self.options[item]
-        present = sum(f" {o} " in padded for o in options)
-        enough = bool(options) and present >= math.ceil(len(options) / 2)
-        if not (self.specific[item] or enough):
+        options = self.padded_options[item]
+        present = sum(o in padded for o in options)
+        if not (self.specific[item] or (options and present >= math.ceil(len(options) / 2))):
             return None
-        return Hit("question", self.item_ids[item], f"question found whole, {present} of {len(options)} options")
+        evidence = f"question found whole, {present} of {len(options)} options" if options else "question found whole"
+        return Hit("question", self.item_ids[item], evidence)
 
     def _window_hits(self, hashes: np.ndarray, rows: np.ndarray, found: list) -> None:
         n = self.config.ngram

@@ -22,16 +22,26 @@ from medc.filters import STOPWORDS
 # UTF-8 bytes (after NFKC for non-ASCII text), it tokenizes several times faster than a regex.
 _ASCII_WORDS = bytes(c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
-# (pattern, replacement) on the lower-cased text, in order. British → American medical spellings.
-_FOLDS = [
-    (re.compile(r"ae|oe"), "e"),  # anaemia, leukaemoid, oedema, foetus, diarrhoea, paediatric
-    (re.compile(r"sulph"), "sulf"),  # sulphate, sulphonamide
-    (re.compile(r"(?<=[a-z])our\b"), "or"),  # tumour, colour
-    (re.compile(r"(?<=[a-z])([iy])s(e|ed|es|ing|ation|ations)\b"), r"\1z\2"),  # organise, analyse
-    (re.compile(r"(?<=[a-z])([bt])re\b"), r"\1er"),  # centre, fibre, litre
-    (re.compile(r"ogue\b"), "og"),  # analogue, catalogue
-    (re.compile(r"(?<=[aeiou])ll(ed|ing|er)\b"), r"l\1"),  # labelled, travelling
-]
+# British → American medical spellings, in one pass over the lower-cased text: anaemia, leukaemoid, oedema,
+# foetus (ae/oe → e); sulphate; tumour, colour (-our); organise, analyse (-ise/-yse); centre, fibre (-re);
+# analogue (-ogue); labelled, travelling (-ll-).
+_FOLD = re.compile(
+    r"ae|oe|sulph|(?<=[a-z])our(?=s?\b)|(?<=[a-z])[iy]s(?:e|ed|es|ing|ation|ations)\b|(?<=[a-z])[bt]re(?=s?\b)|ogue\b"
+    r"|(?<=[aeiou])ll(?:ed|ing|er)\b"
+)
+_FIXED = {"ae": "e", "oe": "e", "sulph": "sulf", "our": "or", "ogue": "og"}
+
+
+def _fold(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if found in _FIXED:
+        return _FIXED[found]
+    if found.startswith("ll"):
+        return "l" + found[2:]
+    if len(found) == 3 and found.endswith("re"):
+        return found[0] + "er"
+    return found[0] + "z" + found[2:]  # [iy]s... → [iy]z...
+
 
 # Words that say how an exam question is asked rather than what it is about: with the function words, they do
 # not make a question specific ("Which of the following is true" is every other MedMCQA question).
@@ -50,9 +60,7 @@ def canonical(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     folded = text.encode("utf-8", "surrogatepass").translate(_ASCII_WORDS).decode("ascii")
-    for pattern, replacement in _FOLDS:
-        folded = pattern.sub(replacement, folded)
-    return folded
+    return _FOLD.sub(_fold, folded)
 
 
 def tokens(text: str) -> list[str]:
@@ -71,6 +79,11 @@ def content_words(words: list[str]) -> int:
 
 
 def similarity_words(words: list[str]) -> list[str]:
-    """`words` without option letters and layout labels (`A.`, `###Options:`), which a record adds and an
-    evaluation item lacks."""
-    return [w for w in words if len(w) > 1 and w not in LABEL_WORDS]
+    """The words of `words` that say what a text is about: no function words, exam-stem words, option letters or
+    layout labels (`A.`, `###Options:`), which a record adds and an evaluation item lacks. Numbers stay: "two
+    weeks" and "six months" are different answers."""
+    return [
+        w
+        for w in words
+        if (len(w) > 1 or w.isdigit()) and w not in STOPWORDS and w not in STEM_WORDS and w not in LABEL_WORDS
+    ]

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from medc.decontamination.hits import Hit
-from medc.instructions.near_dedup import NearDuplicates
 
 TRAIN, VALIDATION = "train", "validation"
 TEXT_COLUMNS = ["instruction", "input", "output", "source", "sample_id"]
@@ -49,6 +48,8 @@ def make_plan(staged: Any, config_name: str, config: Any, index: Any, near: bool
     source_of, dedup_keys, split_keys, pick_keys = array("i"), array("Q"), array("Q"), array("Q")
     contaminated: dict[int, Hit] = {}
     texts: list[str] = []  # near-dedup candidates of the current batch
+    from medc.instructions.near_dedup import NearDuplicates  # MinHash: only when a config is near-deduplicated
+
     finder = NearDuplicates(config.near_threshold) if near else None
     row = 0
     seen_exact: set[int] = set()

@@ -59,9 +59,7 @@ def test_medc_i_catches_planted_items_and_spares_clean_ones(tmp_path):
     for case, (n, hit) in sorted(cases.items()):
         print(f"  {case:32s} {hit:4d} of {n:4d} removed")
     clean = len(set(removed) - {p.record for p in planted})
-    print(
-        f"  clean records removed: {clean} (most ask an evaluation question verbatim: the generator's small vocabulary)"
-    )
+    print(f"  clean records removed: {clean} (most ask an evaluation question verbatim: small generated vocabulary)")
     print(f"  build-i time: {decon:.1f} s with --decontaminate, {plain:.1f} s without ({decon / plain:.2f}x)")
     for case in ("medmcqa_copy", "medmcqa_line_break", "medmcqa_reworded_option", "medmcqa_british_spelling",
                  "medmcqa_one_line_dialogue", "medmcqa_reworded_question", "medqa_copy", "medqa_quoted_vignette",
