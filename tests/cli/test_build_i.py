@@ -207,3 +207,20 @@ def test_preset_pmc_llama_names_sources_and_lays_out_prompts_as_released(tmp_pat
     assert pubmed["input"].startswith("###Question: Does vitamin D") and "\n###Context: " in pubmed["input"]
     assert pubmed["output"] == "Vitamin D alone did not reduce fractures in adults over 70.\n###Answer: no"
     assert manifest["settings"]["parse"]["preset"] == "pmc-llama"
+
+
+def test_built_from_the_evaluation_files_and_decontaminated_against_them_keeps_none(tmp_path):
+    # MedQA test (decontaminated against its bigbio export), MedMCQA dev, PubMedQA: nothing of theirs is left
+    qa = FIXTURES.parent / "qa"
+    args = ["build-i", "--medqa", str(qa / "medqa_US_test.jsonl"),
+            "--medqa", str(qa / "medqa_phrases_no_exclude_test.jsonl"),
+            "--medmcqa", str(qa / "medmcqa_dev.json"), "--pubmedqa", str(qa / "pubmedqa_ori_pqal.json"),
+            "--decontaminate", str(qa / "medqa_bigbio_source_test.jsonl"),
+            "--decontaminate", str(qa / "medqa_phrases_no_exclude_test.jsonl"),
+            "--decontaminate", str(qa / "medmcqa_dev.json"), "--decontaminate", str(qa / "pubmedqa_ori_pqal.json"),
+            "--workers", "0", "--out", str(tmp_path / "out")]  # fmt: skip
+    result = CliRunner().invoke(main, ["-q", *args])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["records"] == {"rationale_qa": {"train": 0, "validation": 0}}
+    assert manifest["extra"]["decontamination"]["removed"] == {"medmcqa": 7, "medqa": 5, "pubmedqa": 6}
