@@ -8,7 +8,7 @@ semantic type per concept (MRCONSO, MRSTY), kept compact so it can be shipped to
     >>> i = table.find("C0004057"); table.name(i), table.semantic_type(i)
     ('Aspirin', 'Pharmacologic Substance, Organic Chemical')
 
-Functions take lines (any iterable of str), so they are pure and testable; `builders.umls_release` opens
+Functions take lines (any iterable of str), so they are pure and testable; `builders.umls.release` opens
 the files.
 """
 
