@@ -16,11 +16,12 @@ becomes
 
 Formats (FORMATS.md section 6), told apart by file name and columns:
 - `{instruction, input, output}` rows (ChatDoctor GenMedGPT-5k and HealthCareMagic, MedAlpaca
-  medical_meadow_*), as a JSON array or JSON Lines: the source's own instruction is kept.
+  medical_meadow_*), as a JSON array (with or without a UTF-8 byte-order mark) or JSON Lines: the source's own
+  instruction is kept.
 - iCliniq (`input`, `answer_icliniq`, `answer_chatgpt`, `answer_chatdoctor`): the physician's answer by
   default.
-- MedDialog-EN raw `.txt`: `id=N`, URL, `Description`, `Dialogue`, then `Patient:` / `Doctor:` lines, each
-  followed by a turn of one or more lines. Several turns become several chat `messages`.
+- MedDialog-EN, raw `.txt` or the processed `english-*.json` splits (`builders/meddialog.py`). Several turns
+  become several chat `messages`.
 - Anything else (JSON, JSONL, CSV) through a `ColumnMap` naming the user and assistant columns.
 Rows without an instruction get one of the paraphrases in `medc.instructions.templates.DIALOGUE`, by seed.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from builders import meddialog
 from medc.instructions import templates
 from medc.qa_formats import iter_json_rows
 from medc.records import Instruction, Rejection
@@ -51,9 +54,6 @@ SOURCE_ALIASES = {
     "genmedgpt_5k": "genmedgpt",
     "healthcaremagic_100k": "healthcaremagic",
 }
-SPEAKERS = {"Patient:": "user", "Doctor:": "assistant"}
-TRANSCRIPT_NAMES = {"user": "Patient", "assistant": "Doctor"}
-_ID_LINE = re.compile(r"^id\s*=\s*(\d+)\s*$")
 
 Output = Iterator[Instruction | Rejection]
 
@@ -116,10 +116,18 @@ def parse(unit: WorkUnit, options: DialogueOptions) -> Output:
         yield Rejection(unit.origin, "bad_encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})")
         return
     if name.lower().endswith(".txt"):
-        yield from _parse_meddialog(text, unit.origin, stem, options)
+        yield from meddialog.parse_text(text, unit.origin, stem, options.source or "meddialog", options.seed)
+        return
+    if name.lower().endswith(".csv"):
+        yield from _parse_rows(_csv_rows(text), unit.origin, stem, options)
+        return
+    rows = iter_json_rows(unit.data, unit.origin)
+    first = next(rows, None)
+    if first is not None and not isinstance(first, Rejection) and meddialog.is_processed(first[1]):
+        # MedDialog's processed splits, english-train.json: {"description", "utterances": ["patient: ..."]}
+        yield from meddialog.parse_processed(unit.data, unit.origin, stem, options.source or "meddialog", options.seed)
     else:
-        rows = _csv_rows(text) if name.lower().endswith(".csv") else iter_json_rows(unit.data, unit.origin)
-        yield from _parse_rows(rows, unit.origin, stem, options)
+        yield from _parse_rows(itertools.chain([first] if first is not None else [], rows), unit.origin, stem, options)
 
 
 def _parse_rows(rows: Iterator[Any], origin: str, stem: str, options: DialogueOptions) -> Output:
@@ -199,77 +207,3 @@ def _text(value: Any) -> str:
 
 def _slug(stem: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_") or "dialogues"
-
-
-# --- MedDialog-EN raw text ---------------------------------------------------------------------------------
-
-
-def _parse_meddialog(text: str, origin: str, stem: str, options: DialogueOptions) -> Output:
-    source = options.source or "meddialog"
-    for dialogue_id, lines in _meddialog_blocks(text):
-        sample_id = f"{stem}:{dialogue_id}"
-        turns = _meddialog_turns(lines)
-        if isinstance(turns, str):
-            yield Rejection(origin, turns, f"{sample_id}: dialogue has no usable patient/doctor exchange", sample_id)
-            continue
-        instruction = templates.pick(templates.DIALOGUE, options.seed, sample_id)
-        if len(turns) == 2:
-            user = turns[0][1]
-        else:
-            user = "\n".join(f"{TRANSCRIPT_NAMES[role]}: {said}" for role, said in turns[:-1])
-        yield Instruction(
-            instruction,
-            user,
-            turns[-1][1],
-            source,
-            sample_id,
-            templates.dialogue_messages(instruction, turns),
-            origin,
-        )
-
-
-def _meddialog_blocks(text: str) -> Iterator[tuple[str, list[str]]]:
-    """(dialogue id, the lines after its `id=` line) for each record; a record runs to the next `id=` line."""
-    current: tuple[str, list[str]] | None = None
-    for line in text.splitlines():
-        match = _ID_LINE.match(line)
-        if match:
-            if current:
-                yield current
-            current = (match.group(1), [])
-        elif current is not None:
-            current[1].append(line)
-    if current:
-        yield current
-
-
-def _meddialog_turns(lines: list[str]) -> list[tuple[str, str]] | str:
-    """Alternating (role, text) turns starting with the patient and ending with the doctor, or a rejection
-    reason. A turn runs from its `Patient:`/`Doctor:` line to the next one; blank lines inside are dropped."""
-    section, description, turns = "", [], []
-    for line in lines:
-        stripped = line.strip()
-        if stripped in ("Description", "Dialogue"):
-            section = stripped
-        elif section == "Dialogue" and stripped in SPEAKERS:
-            turns.append((SPEAKERS[stripped], []))
-        elif section == "Description" and stripped:
-            description.append(stripped)
-        elif section == "Dialogue" and stripped and turns:
-            turns[-1][1].append(stripped)
-    merged: list[tuple[str, str]] = []
-    for role, parts in turns:
-        said = "\n".join(parts)
-        if not said:
-            continue
-        if merged and merged[-1][0] == role:  # two Doctor: blocks in a row are one turn
-            merged[-1] = (role, f"{merged[-1][1]}\n{said}")
-        else:
-            merged.append((role, said))
-    if merged and merged[0][0] == "assistant" and description:
-        merged.insert(0, ("user", "\n".join(description)))  # the description is the patient's opening question
-    while merged and merged[0][0] == "assistant":
-        merged.pop(0)
-    while merged and merged[-1][0] == "user":  # a question left unanswered teaches nothing
-        merged.pop()
-    return merged if merged else "no_doctor_turn"

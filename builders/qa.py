@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
 
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 DATASETS = ("medqa", "medmcqa", "pubmedqa")
 STYLES = ("rationale", "answer")
+LAYOUTS = ("medc", "pmc-llama")
+SPLITS = ("train", "dev", "test", "validation")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class QAOptions:
     """Chooses the instruction paraphrase of each record."""
     cop_base: Literal["auto", 0, 1] = "auto"
     """MedMCQA `cop` numbering: 1 in the raw release, 0 in the Hugging Face copy; auto reads the file."""
+    layout: str = "medc"
+    """`medc`, or `pmc-llama`: the released PMC-LLaMA instruction set's layout (two-line instruction, options
+    block ending in a line break, PubMedQA answered with the long answer and `###Answer: yes|no|maybe`)."""
+    source_names: dict[str, str] = field(default_factory=dict)
+    """`source` per dataset, `{stem}` standing for the file's stem (`pubmedqa.{stem}` → `pubmedqa.ori_pqaa`) and
+    `{split}` for train/dev/test read off it (`medqa_{split}` → `medqa_train`); the dataset's name by default."""
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
@@ -71,6 +79,16 @@ class QAOptions:
             ) from None
         if self.cop_base not in ("auto", 0, 1):
             raise ValueError(f"cop_base={self.cop_base!r}; use 'auto', 0 (Hugging Face) or 1 (raw release)")
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"layout={self.layout!r}; choose one of {list(LAYOUTS)}")
+        unknown_sets = sorted(set(self.source_names) - set(DATASETS))
+        if unknown_sets:
+            raise ValueError(f"source_names: {unknown_sets[0]!r} is not one of {list(DATASETS)}")
+        for pattern in self.source_names.values():
+            try:
+                pattern.format(stem="stem", split="train")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(f"source_names: {pattern!r} may only use the fields {{stem}} and {{split}}") from None
 
 
 def accepts(name: str) -> bool:
@@ -117,23 +135,48 @@ def render(item: QAItem, style: str, rationale: str, options: QAOptions) -> Inst
     """One record of `item` in `style` (`rationale` or `answer`)."""
     assert item.answer is not None
     sample_id = f"{item.id}#{style}"
-    answer = options.answer_format.format(letter=templates.LETTERS[item.answer], option=item.options[item.answer])
-    if item.context:
-        pool = templates.CONTEXT_QA_RATIONALE if style == "rationale" else templates.CONTEXT_QA_ANSWER_ONLY
+    letter, option = templates.LETTERS[item.answer], item.options[item.answer]
+    answer = options.answer_format.format(letter=letter, option=option)
+    if options.layout == "pmc-llama":
+        instruction, text, output = _pmc_llama(item, style, rationale, answer, options.seed, sample_id)
     else:
-        pool = templates.QA_RATIONALE if style == "rationale" else templates.QA_ANSWER_ONLY
-    text = templates.qa_input(item.question, item.options, item.context)
-    output = answer if style == "answer" else templates.RATIONALE_OUTPUT.format(rationale=rationale, answer=answer)
-    instruction = templates.pick(pool, options.seed, sample_id)
-    return Instruction(
-        instruction,
-        text,
-        output,
-        item.dataset,
-        sample_id,
-        templates.to_messages(instruction, text, output),
-        item.origin,
-    )
+        if item.context:
+            pool = templates.CONTEXT_QA_RATIONALE if style == "rationale" else templates.CONTEXT_QA_ANSWER_ONLY
+        else:
+            pool = templates.QA_RATIONALE if style == "rationale" else templates.QA_ANSWER_ONLY
+        text = templates.qa_input(item.question, item.options, item.context)
+        output = answer if style == "answer" else templates.RATIONALE_OUTPUT.format(rationale=rationale, answer=answer)
+        instruction = templates.pick(pool, options.seed, sample_id)
+    source = _source_name(options.source_names.get(item.dataset, item.dataset), item.origin)
+    messages = templates.to_messages(instruction, text, output)
+    return Instruction(instruction, text, output, source, sample_id, messages, item.origin)
+
+
+def _source_name(pattern: str, origin: str) -> str:
+    """`pattern` with `{stem}` (the file's stem) and `{split}` (train, dev, test or validation when the stem
+    ends with one: `phrases_no_exclude_train` → train) filled in."""
+    stem = qa_formats.file_stem(origin)
+    last = stem.lower().rsplit("_", 1)[-1]
+    return pattern.format(stem=stem, split=last if last in SPLITS else stem)
+
+
+def _pmc_llama(item: QAItem, style: str, rationale: str, answer: str, seed: int, key: str) -> tuple[str, str, str]:
+    """(instruction, input, output) in the released PMC-LLaMA instruction set's layout."""
+    task = f"context_{style}" if item.context else style
+    instruction = f"{templates.pick(templates.PMC_LLAMA_ROLE, seed, key)}\n"
+    instruction += templates.pick(templates.PMC_LLAMA_TASK[task], seed, f"{key}/task")
+    if item.context:
+        text = templates.PMC_LLAMA_CONTEXT_INPUT.format(question=item.question, context=item.context)
+        answer = templates.PMC_LLAMA_DECISION.format(decision=item.options[item.answer])  # type: ignore[index]
+        output = (
+            answer if style == "answer" else templates.PMC_LLAMA_LONG_ANSWER.format(rationale=rationale, answer=answer)
+        )
+    else:
+        text = templates.PMC_LLAMA_QA_INPUT.format(
+            question=item.question, options=templates.options_block(item.options)
+        )
+        output = answer if style == "answer" else templates.RATIONALE_OUTPUT.format(rationale=rationale, answer=answer)
+    return instruction, text, output
 
 
 def read_rationales(data: bytes, origin: str = "rationales.jsonl") -> dict[str, str]:

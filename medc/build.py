@@ -33,6 +33,7 @@ import pyarrow as pa
 import medc
 from medc.executors import Executor, open_executor
 from medc.finalize import BuildOutput, Finalizer, copy_to_train, public_schema
+from medc.origins import public_command
 from medc.shards import ShardConfig
 from medc.sources import WorkUnit, is_url
 from medc.stage.batch import Task
@@ -133,7 +134,7 @@ def run_build(
         input_stats,
         parse_settings,
         finalize_settings or {},
-        command or _invocation(),
+        command or public_command(_invocation()),
         time.time() - start,
     )
     manifest["executor"] = {"name": executor.name, "workers": executor.workers}

@@ -149,7 +149,7 @@ class Instruction:
 @dataclass(slots=True)
 class QAItem:
     """One benchmark question in a common shape, read from the native MedQA / MedMCQA / PubMedQA files
-    (`medc/qa_formats.py`). Used by the rationale-QA builder, decontamination and the evaluator alike."""
+    (`medc/qa_formats/`). Used by the rationale-QA builder, decontamination and the evaluator alike."""
 
     id: str  # "medqa:<file stem>:<line>", "medmcqa:<id>", "pubmedqa:<pmid>"
     dataset: str  # "medqa" | "medmcqa" | "pubmedqa"

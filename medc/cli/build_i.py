@@ -3,32 +3,34 @@
 
     medc build-i --dialogues HealthCareMagic-100k.json --dialogues meddialog/ --medqa US/train.jsonl \\
                  --medmcqa medmcqa/train.json --pubmedqa ori_pqaa.json --umls 2025AB/META \\
-                 --decontaminate US/test.jsonl --decontaminate medmcqa/dev.json --out medc-i/
+                 --liveqa TREC-2017-LiveQA-Medical-Train-1.xml --medicationqa MedInfo2019-QA-Medications.xlsx \\
+                 --decontaminate US/test.jsonl --decontaminate medmcqa/dev.json --preset pmc-llama --out medc-i/
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
-from builders import dialogues, qa, umls
+from builders import consumer_qa, dialogues, qa
+from builders.umls.prompts import UmlsOptions
 from medc.cli.build_options import build_options, run_and_report, run_settings
+from medc.cli.decontaminate import decontaminate_option, load_evaluations
+from medc.decontamination.config import DecontaminationConfig
 from medc.instructions.assembly import AssemblyConfig
-from medc.instructions.decontamination import DecontaminationConfig
+from medc.instructions.presets import PRESETS
 from medc.shards import ShardConfig
 
 log = logging.getLogger(__name__)
 
-DIALOGUE, RATIONALE_QA, UMLS_KG = "dialogue", "rationale_qa", "umls_kg"
-SEEDED = ("dialogues", "qa", "umls", "assembly")
+SEEDED = ("dialogues", "consumer_qa", "qa", "umls", "assembly")
+PATHS = {"multiple": True, "metavar": "PATH"}
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,12 @@ class BuildIConfig:
     """Every setting of a MedC-I build; a TOML file has one table per field (`[qa]`, `[assembly.caps]`, ...)."""
 
     dialogues: dialogues.DialogueOptions = field(default_factory=dialogues.DialogueOptions)
+    consumer_qa: consumer_qa.ConsumerQAOptions = field(default_factory=consumer_qa.ConsumerQAOptions)
     qa: qa.QAOptions = field(default_factory=qa.QAOptions)
-    umls: umls.UmlsOptions = field(default_factory=umls.UmlsOptions)
+    umls: UmlsOptions = field(default_factory=UmlsOptions)
     assembly: AssemblyConfig = field(default_factory=AssemblyConfig)
     decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
-
-
-PATHS = {"multiple": True, "metavar": "PATH"}
 
 
 @click.command("build-i")
@@ -51,10 +51,12 @@ PATHS = {"multiple": True, "metavar": "PATH"}
     "--dialogues",
     "dialogue_inputs",
     **PATHS,
-    help="Dialogue files or directories (ChatDoctor, "
-    "iCliniq, medical_meadow JSON, MedDialog .txt, or JSON/JSONL/CSV with --dialogue-columns).",
+    help="Dialogue files or directories (ChatDoctor, iCliniq, medical_meadow JSON, MedDialog .txt or "
+    "english-*.json, or JSON/JSONL/CSV with --dialogue-columns).",
 )
-@click.option("--medqa", "medqa_inputs", **PATHS, help="MedQA jsonl training file(s) (4 or 5 options).")
+@click.option("--liveqa", "liveqa_inputs", **PATHS, help="LiveQA (TREC 2017 medical) XML, or JSON/CSV/Parquet.")
+@click.option("--medicationqa", "medicationqa_inputs", **PATHS, help="MedicationQA .xlsx, or JSON/CSV/Parquet.")
+@click.option("--medqa", "medqa_inputs", **PATHS, help="MedQA jsonl training file(s) (4 or 5 options, bigbio).")
 @click.option("--medmcqa", "medmcqa_inputs", **PATHS, help="MedMCQA JSON Lines training file(s).")
 @click.option("--pubmedqa", "pubmedqa_inputs", **PATHS, help="PubMedQA ori_pqaa.json / ori_pqal.json.")
 @click.option(
@@ -69,10 +71,10 @@ PATHS = {"multiple": True, "metavar": "PATH"}
     help='JSONL of {"id": "<QA item id>", "rationale": "..."}; wins over MedMCQA exp / PubMedQA LONG_ANSWER.',
 )
 @click.option(
-    "--decontaminate",
-    "eval_inputs",
-    **PATHS,
-    help="Evaluation files (MedQA test, MedMCQA dev, PubMedQA ori_pqal/test_set) to remove overlaps with.",
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default=None,
+    help="Settings bundle: pmc-llama reproduces the released PMC-LLaMA instruction set's source names and layout.",
 )
 @click.option(
     "--medmcqa-cop-base",
@@ -98,49 +100,23 @@ PATHS = {"multiple": True, "metavar": "PATH"}
     help="Share of records in the validation split, by item (default 0.02).",
 )
 @click.option("--seed", type=int, default=None, help="Seeds template choice, caps, weights and the split (default 0).")
+@decontaminate_option
 @build_options
-def command(
-    dialogue_inputs: tuple[str, ...],
-    medqa_inputs: tuple[str, ...],
-    medmcqa_inputs: tuple[str, ...],
-    pubmedqa_inputs: tuple[str, ...],
-    umls_dir: Path | None,
-    rationales: Path | None,
-    eval_inputs: tuple[str, ...],
-    medmcqa_cop_base: str | None,
-    dialogue_columns: str | None,
-    umls_max_srl: int | None,
-    validation_fraction: float | None,
-    seed: int | None,
-    out: Path,
-    config_file: Path | None,
-    overrides: tuple[str, ...],
-    **common: Any,
-) -> None:
+def command(**args: Any) -> None:
     """Build MedC-I: dialogues, rationale QA and UMLS prompts into train/validation instruction shards."""
     from medc.build import run_build
-    from medc.config import ConfigError, load_config, to_dict
+    from medc.config import to_dict
     from medc.instructions.assembly import InstructionFinalizer
 
-    qa_inputs = {"medqa": medqa_inputs, "medmcqa": medmcqa_inputs, "pubmedqa": pubmedqa_inputs}
-    if not dialogue_inputs and not any(qa_inputs.values()) and umls_dir is None:
-        raise click.UsageError("Nothing to build: give --dialogues, --medqa, --medmcqa, --pubmedqa and/or --umls.")
-    flags = _flag_settings(seed, medmcqa_cop_base, dialogue_columns, umls_max_srl, validation_fraction)
-    try:
-        config = load_config(BuildIConfig, config_file, list(overrides), flags=flags)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = _config(args)
+    parse_settings, extra = _parse_settings(config, args), {}
+    sources = _sources(config, args, parse_settings, extra)
+    eval_index = _eval_index(config, args["eval_inputs"], extra)
     settings = to_dict(config)
-    parse_settings: dict[str, Any] = {k: settings[k] for k in ("dialogues", "qa", "umls")}
-    del parse_settings["qa"]["dataset"]  # set per source below
-    extra: dict[str, Any] = {}
-    sources = _dialogue_sources(config, dialogue_inputs) + _qa_sources(config, qa_inputs, rationales, parse_settings)
-    if umls_dir is not None:
-        sources.append(_umls_source(config, umls_dir, parse_settings, extra))
-    eval_index = _eval_index(config, eval_inputs, extra)
     finalize_settings = {k: settings[k] for k in ("assembly", "decontamination", "shards")}
     finalize_settings["decontaminate"] = extra.get("decontamination", {}).get("eval_files", [])
-    run_kwargs = run_settings(common)
+    out = args["out"]
+    run_kwargs = run_settings(args)
     manifest = run_and_report(
         out,
         lambda progress: run_build(
@@ -158,123 +134,77 @@ def command(
     _refuse_guessed_numbering(out, manifest)
 
 
-def _flag_settings(
-    seed: int | None, cop_base: str | None, columns: str | None, max_srl: int | None, validation_fraction: float | None
-) -> dict[str, Any]:
+def _config(args: dict[str, Any]) -> BuildIConfig:
+    """The settings: the preset, then the TOML file, the flags and `--set`, later winning."""
+    from medc.config import ConfigError, load_config
+    from medc.instructions.presets import preset_settings
+
+    inputs = ["dialogue", *qa.DATASETS, *consumer_qa.DATASETS]
+    if not any(args[f"{name}_inputs"] for name in inputs) and not args["umls_dir"]:
+        raise click.UsageError(
+            "Nothing to build: give --dialogues, --liveqa, --medicationqa, --medqa, --medmcqa, --pubmedqa "
+            "and/or --umls."
+        )
+    overrides, base = list(args["overrides"]), preset_settings(args["preset"])
+    try:
+        return load_config(BuildIConfig, args["config_file"], overrides, base=base, flags=_flags(args))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _parse_settings(config: BuildIConfig, args: dict[str, Any]) -> dict[str, Any]:
+    from medc.config import to_dict
+
+    settings = to_dict(config)
+    parse_settings: dict[str, Any] = {k: settings[k] for k in ("dialogues", "consumer_qa", "qa", "umls")}
+    parse_settings["preset"] = args["preset"]
+    for section in ("qa", "consumer_qa"):
+        del parse_settings[section]["dataset"]  # set per source
+    return parse_settings
+
+
+def _sources(config: BuildIConfig, args: dict[str, Any], parse_settings: dict[str, Any], extra: dict) -> list:
+    from medc.cli import instruction_sources as src
+
+    consumer = {name: args[f"{name}_inputs"] for name in consumer_qa.DATASETS}
+    sources = src.dialogue_sources(config, args["dialogue_inputs"], consumer)
+    qa_inputs = {name: args[f"{name}_inputs"] for name in qa.DATASETS}
+    sources += src.qa_sources(config, qa_inputs, args["rationales"], parse_settings)
+    if args["umls_dir"] is not None:
+        sources.append(src.umls_source(config, args["umls_dir"], parse_settings, extra))
+    return sources
+
+
+def _flags(args: dict[str, Any]) -> dict[str, Any]:
     """The flags as a settings dict under the TOML file and --set (which win over them)."""
     base: dict[str, Any] = {name: {} for name in SEEDED}
-    if seed is not None:
+    if args["seed"] is not None:
         for name in SEEDED:
-            base[name]["seed"] = seed
+            base[name]["seed"] = args["seed"]
+    cop_base = args["medmcqa_cop_base"]
     if cop_base is not None:
         base["qa"]["cop_base"] = cop_base if cop_base == "auto" else int(cop_base)
-    if columns:
+    if args["dialogue_columns"]:
         try:
-            base["dialogues"]["columns"] = dataclasses.asdict(dialogues.ColumnMap.parse(columns))
+            base["dialogues"]["columns"] = dataclasses.asdict(dialogues.ColumnMap.parse(args["dialogue_columns"]))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dialogue-columns") from None
-    if max_srl is not None:
-        base["umls"]["max_srl"] = max_srl
-    if validation_fraction is not None:
-        base["assembly"]["validation_fraction"] = validation_fraction
+    if args["umls_max_srl"] is not None:
+        base["umls"]["max_srl"] = args["umls_max_srl"]
+    if args["validation_fraction"] is not None:
+        base["assembly"]["validation_fraction"] = args["validation_fraction"]
     return {k: v for k, v in base.items() if v}
 
 
-def _dialogue_sources(config: BuildIConfig, inputs: tuple[str, ...]) -> list[Any]:
-    from medc.build import SourceSpec
-    from medc.records import instruction_schema
-
-    if not inputs:
-        return []
-    task = partial(dialogues.parse, options=config.dialogues)
-    return [SourceSpec(DIALOGUE, task, instruction_schema(internal=True), list(inputs), dialogues.accepts)]
-
-
-def _qa_sources(
-    config: BuildIConfig,
-    inputs: dict[str, tuple[str, ...]],
-    rationales_path: Path | None,
-    parse_settings: dict[str, Any],
-) -> list[Any]:
-    from medc.build import SourceSpec
-    from medc.records import instruction_schema
-
-    rationales: dict[str, str] = {}
-    if rationales_path is not None:
-        data = rationales_path.read_bytes()
-        try:
-            rationales = qa.read_rationales(data, str(rationales_path))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        parse_settings["rationales"] = {
-            "path": str(rationales_path),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "items": len(rationales),
-        }
-    specs = []
-    for dataset, paths in inputs.items():
-        if paths:
-            options = dataclasses.replace(config.qa, dataset=dataset)
-            task = partial(qa.parse, options=options, rationales=rationales)
-            specs.append(
-                SourceSpec(
-                    RATIONALE_QA,
-                    task,
-                    instruction_schema(internal=True),
-                    list(paths),
-                    qa.accepts,
-                    name=f"{RATIONALE_QA} ({dataset})",
-                )
-            )
-    return specs
-
-
-def _umls_source(config: BuildIConfig, root: Path, parse_settings: dict[str, Any], extra: dict[str, Any]) -> Any:
-    from builders.umls_release import load_release, release_fingerprint
-    from medc.build import SourceSpec
-    from medc.records import instruction_schema
-
-    try:
-        release = load_release(root, config.umls)
-    except (FileNotFoundError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    parse_settings["umls_release"] = release_fingerprint(root)
-    extra["umls"] = release.info
-    return SourceSpec(UMLS_KG, release.task, instruction_schema(internal=True), units=release.units(), name=UMLS_KG)
-
-
 def _eval_index(config: BuildIConfig, paths: tuple[str, ...], extra: dict[str, Any]) -> Any:
-    from medc.instructions.decontamination import EvalIndex, read_eval_file
-    from medc.sources import InputError, InputWalker, read_units
+    from medc.decontamination import InstructionIndex
 
-    if not paths:
+    loaded = load_evaluations(paths, config.decontamination)
+    if loaded is None:
         return None
-    items, files = [], []
-    walker = InputWalker(list(paths), lambda name: name.lower().endswith((".json", ".jsonl")))
-    try:
-        for _, unit, _ in read_units(list(walker), walker.max_unit_bytes):  # a few small files, read here
-            found, rejected = read_eval_file(unit.data, unit.origin) if not unit.problem else ([], 1)
-            items += found
-            files.append(
-                {
-                    "path": unit.origin,
-                    "items": len(found),
-                    "rejected": rejected,
-                    "sha256": hashlib.sha256(unit.data).hexdigest(),
-                }
-            )
-    except (InputError, ValueError) as exc:
-        raise click.ClickException(f"--decontaminate: {exc}") from None
-    if not items:
-        raise click.ClickException(f"--decontaminate: no evaluation questions found in {', '.join(paths)}")
-    log.info("decontaminating against %d evaluation items from %d files", len(items), len(files))
-    extra["decontamination"] = {
-        "eval_files": files,
-        "eval_items": len(items),
-        "ngram": config.decontamination.ngram,
-        "min_overlap": config.decontamination.min_overlap,
-    }
-    return EvalIndex(items, config.decontamination)
+    evals, facts = loaded
+    extra["decontamination"] = facts
+    return InstructionIndex(evals.items, config.decontamination)
 
 
 def _refuse_guessed_numbering(out: Path, manifest: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ import click
 from builders import books, pmc_jats
 from medc.clean import CleanConfig
 from medc.cli.build_options import build_options, run_and_report, run_settings
+from medc.cli.decontaminate import decontaminate_option, load_evaluations
+from medc.decontamination.config import DecontaminationConfig
 from medc.dedup import DedupConfig, DedupFinalizer
 from medc.filters import DocumentSteps, FilterConfig
 from medc.shards import ShardConfig
@@ -26,6 +28,7 @@ class BuildKConfig:
     clean: CleanConfig = field(default_factory=CleanConfig)
     filters: FilterConfig = field(default_factory=FilterConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
 
 
@@ -52,41 +55,32 @@ class BuildKConfig:
     metavar="PATH",
     help="Textbooks: PDF, EPUB or TXT files, directories or archives of them.",
 )
+@decontaminate_option
 @build_options
 def command(
     pmc_inputs: tuple[str, ...],
     filelists: tuple[str, ...],
     book_inputs: tuple[str, ...],
+    eval_inputs: tuple[str, ...],
     out: Path,
     config_file: Path | None,
     overrides: tuple[str, ...],
     **common: Any,
 ) -> None:
     """Build MedC-K: PMC JATS articles (--pmc) and textbooks (--books) into clean, deduplicated shards."""
-    from medc.build import SourceSpec, run_build
+    from medc.build import run_build
     from medc.config import load_config, to_dict
-    from medc.pipeline import RecordTask
-    from medc.records import BOOKS, PAPERS, document_schema
 
     if not pmc_inputs and not book_inputs:
         raise click.UsageError("Nothing to build: give --pmc and/or --books.")
     config = load_config(BuildKConfig, config_file, list(overrides))
-    steps = (DocumentSteps(config.clean, config.filters, config.dedup),)
-    papers_options = config.papers
-    if filelists:
-        papers_options = pmc_jats.with_filelists(papers_options, pmc_jats.load_filelists(list(filelists)))
-    sources = []
-    if pmc_inputs:
-        task = RecordTask(partial(pmc_jats.parse, options=papers_options), steps)
-        sources.append(
-            SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs), pmc_jats.accepts)
-        )
-    if book_inputs:
-        task = RecordTask(partial(books.parse, options=config.books), steps)
-        sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))
+    steps, finalizer, decontamination = _decontamination_steps(config, eval_inputs)
+    sources = _sources(config, steps, pmc_inputs, filelists, book_inputs)
     settings = to_dict(config)
     parse_settings = {k: settings[k] for k in ("papers", "books", "clean", "filters")}
-    parse_settings["filelists"] = sorted(filelists)
+    parse_settings["filelists"] = sorted(Path(f).name for f in filelists)  # no local path in published settings
+    if decontamination:  # a parse setting: it runs in the workers, so other evaluation files mean re-parsing
+        parse_settings["decontamination"] = decontamination
     run_kwargs = run_settings(common)
     run_and_report(
         out,
@@ -96,9 +90,45 @@ def command(
             kind="medc-k",
             parse_settings=parse_settings,
             finalize_settings={"dedup": settings["dedup"], "shards": settings["shards"]},
-            finalizer=DedupFinalizer(config.dedup),
+            finalizer=finalizer,
             shards=config.shards,
             progress=progress,
             **run_kwargs,
         ),
     )
+
+
+def _sources(
+    config: BuildKConfig, steps: tuple, pmc_inputs: tuple[str, ...], filelists: tuple[str, ...], book_inputs: tuple
+) -> list[Any]:
+    from medc.build import SourceSpec
+    from medc.pipeline import RecordTask
+    from medc.records import BOOKS, PAPERS, document_schema
+
+    papers_options = config.papers
+    if filelists:
+        papers_options = pmc_jats.with_filelists(papers_options, pmc_jats.load_filelists(list(filelists)))
+    sources = []
+    if pmc_inputs:
+        task = RecordTask(partial(pmc_jats.parse, options=papers_options), steps)
+        schema = document_schema(PAPERS, internal=True)
+        sources.append(SourceSpec(PAPERS, task, schema, list(pmc_inputs), pmc_jats.accepts))
+    if book_inputs:
+        task = RecordTask(partial(books.parse, options=config.books), steps)
+        sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))
+    return sources
+
+
+def _decontamination_steps(config: BuildKConfig, eval_inputs: tuple[str, ...]) -> tuple[tuple, Any, dict[str, Any]]:
+    """The per-document steps (clean, filter, key; then decontaminate when there are evaluation files), the
+    finalizer (dedup, wrapped to count removals per benchmark) and the decontamination facts."""
+    steps: tuple = (DocumentSteps(config.clean, config.filters, config.dedup),)
+    finalizer: Any = DedupFinalizer(config.dedup)
+    loaded = load_evaluations(eval_inputs, config.decontamination)
+    if loaded is None:
+        return steps, finalizer, {}
+    from medc.decontamination.documents import DecontaminationReport, DocumentDecontamination, DocumentIndex
+
+    evals, facts = loaded
+    steps += (DocumentDecontamination(DocumentIndex(evals.items, config.decontamination)),)
+    return steps, DecontaminationReport(finalizer, facts), facts

@@ -33,6 +33,13 @@ DIALOGUE = (
     "Read the patient's description and give a helpful medical answer.",
 )
 
+CONSUMER_QA = (
+    "Answer the following health question from a member of the public clearly and accurately.",
+    "You are a medical information specialist. Reply to the consumer health question below.",
+    "Give a reliable, plain-language answer to this question about health or medicines.",
+    "Respond to the patient's question with accurate medical information.",
+)
+
 QA_ANSWER_ONLY = (
     "Answer the following multiple-choice medical question with the best option.",
     "Choose the single best option for this medical exam question.",
@@ -80,6 +87,13 @@ UMLS_OBJECT = (
     "Which concept completes the following relation?",
 )
 
+UMLS_OBJECTS = (
+    "List the concepts that complete the medical fact.",
+    "Name every concept that stands in the given relation to the first one.",
+    "Fill in the missing concepts of this biomedical relation.",
+    "Which concepts complete the following relation?",
+)
+
 # --- input and output layouts -------------------------------------------------------------------------------
 LETTERS = string.ascii_uppercase
 QA_INPUT = "###Question: {question}\n###Options:\n{options}"
@@ -95,6 +109,30 @@ RELATION_INPUT = "Concept A: {subject}\nConcept B: {object}"
 RELATION_OUTPUT = "{subject} {relation} {object}."
 OBJECT_INPUT = "Concept: {subject}\nRelation: {relation}"
 OBJECT_OUTPUT = "{object}"
+
+# --- the PMC-LLaMA layout (`--preset pmc-llama`) -------------------------------------------------------------
+# The released instruction set (axiong/pmc_llama_instructions) writes the instruction as two lines, a role and
+# a task; the input as `###Question:` / `###Options:` with one option per line and a final line break; answers
+# as `###Answer: OPTION D IS CORRECT.`, after `###Rationale: ...` when there is one. Its PubMedQA rows answer
+# with the long answer and then `###Answer: yes|no|maybe` (what the PMC-LLaMA evaluation scripts parse).
+PMC_LLAMA_ROLE = (
+    "You are a physician answering medical questions from the details given.",
+    "As a medical doctor, address the question below using the information provided.",
+    "Acting as a clinician, respond to the medical query based on the account that follows.",
+)
+PMC_LLAMA_TASK = {
+    "answer": ("Reply with the correct option only.", "Give the best option without explanation."),
+    "rationale": (
+        "Explain your reasoning first, then give the correct option.",
+        "Work through the options step by step, then state the answer.",
+    ),
+    "context_answer": ("Read the context and give the yes, no or maybe decision directly.",),
+    "context_rationale": ("Read the context, give the long answer, then the yes, no or maybe decision.",),
+}
+PMC_LLAMA_QA_INPUT = "###Question: {question}\n###Options:\n{options}\n"
+PMC_LLAMA_CONTEXT_INPUT = "###Question: {question}\n###Context: {context}"
+PMC_LLAMA_DECISION = "###Answer: {decision}"
+PMC_LLAMA_LONG_ANSWER = "{rationale}\n{answer}"
 
 # How a relation reads between subject and object. UMLS rows are read right to left (CUI2 REL/RELA CUI1), so
 # the subject is CUI2. RELA labels become words (`may_treat` → "may treat"); these read badly as they are.

@@ -165,7 +165,7 @@ def _instruction_sources(build: BuildFacts, root: Path | None, extra: dict[str, 
 
 
 def umls_sources(extra: dict[str, Any]) -> dict[str, int] | None:
-    """SAB → SRL of the UMLS sources a MedC-I build used, as `builders/umls_release.py` and the assembly record
+    """SAB → SRL of the UMLS sources a MedC-I build used, as `builders/umls/release.py` and the assembly record
     them: `extra["umls"]["sabs_used"]` ({SAB: records}) with levels from `extra["umls"]["sabs_allowed"]`
     ({SAB: {"srl": 0, ...}}); a plain {SAB: SRL} under `sabs` is read too. None when nothing is recorded."""
     section = extra.get("umls")

@@ -150,6 +150,7 @@ def sources_and_processing(card: CardContext) -> str:
     )
     parts.append(_counts_table("### Notices (kept, but worth knowing)", "notice", m.get("notices"), ""))
     parts.append(build_steps(m.get("extra") or {}))
+    parts.append(decontamination_section(m.get("extra") or {}))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -167,12 +168,36 @@ def build_steps(extra: dict[str, Any]) -> str:
         ]
         header = "| source | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns)
         parts.append("Records per instruction source through assembly:\n\n" + header + "\n" + "\n".join(rows))
-    for name in ("dedup", "decontamination", "umls"):
+    for name in ("dedup", "umls"):
         section = extra.get(name)
         if isinstance(section, dict):
             facts = [f"{k}: {_brief(v)}" for k, v in section.items() if _brief(v) is not None]
             parts.append(f"- {name}: " + "; ".join(facts))
     return "### Build steps\n\n" + "\n\n".join(parts) if parts else ""
+
+
+def decontamination_section(extra: dict[str, Any]) -> str:
+    """Which evaluation sets the build was decontaminated against and what that removed, per benchmark. Older
+    manifests (item counts as one number, removals per source) render what they hold."""
+    decon = extra.get("decontamination")
+    if not isinstance(decon, dict):
+        return ""
+    items, removed = decon.get("eval_items"), decon.get("removed")
+    items = items if isinstance(items, dict) else {"all benchmarks": items} if isinstance(items, int) else {}
+    removed = removed if isinstance(removed, dict) else {}
+    rows = [f"| {name} | {items.get(name, '')} | {removed.get(name, 0)} |" for name in sorted({*items, *removed})]
+    files = ", ".join(f"`{f.get('path')}`" for f in decon.get("eval_files") or [] if isinstance(f, dict))
+    methods = decon.get("removed_by_method")
+    methods = ", ".join(f"{k} {v}" for k, v in methods.items()) if isinstance(methods, dict) and methods else "none"
+    settings = decon.get("settings") if isinstance(decon.get("settings"), dict) else {}
+    return (
+        "### Decontamination\n\n"
+        f"Records carrying an item of these evaluation files were removed: {files or 'not recorded'}.\n\n"
+        "| benchmark | evaluation items | records removed |\n|---|---:|---:|\n" + "\n".join(rows) + "\n\n"
+        f"By evidence: {methods}. Thresholds: {settings.get('ngram', '?')}-token windows, at least "
+        f"{settings.get('min_overlap', '?')} of an item's windows; similarity {settings.get('similarity', '?')}. "
+        "Each removal is a `contaminated` line of `rejections.jsonl` naming the benchmark, the item and the evidence."
+    )
 
 
 def _brief(value: Any) -> str | None:

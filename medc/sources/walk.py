@@ -12,7 +12,10 @@ and fsspec URLs such as `s3://bucket/prefix/` (listed page by page). The walker 
 reads, gunzips and hashes (`medc.sources.reading`). Only archives are read here, since their members cannot be
 reached otherwise.
 
-The origin of an archive member is `<archive path>::<member name>`, the convention fsspec uses for chained paths.
+The origin of an archive member is `<archive>::<member name>`, the convention fsspec uses for chained paths. Local
+origins start with the input's name, not its path (`medc.origins`): `pmc/a/PMC1.xml` for the input `/home/ana/pmc/`,
+so no path of the building machine reaches the published rows, rejections or card; `UnitRef.path` is what the
+worker opens.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from medc.origins import local_base, public_origin, public_roots
 from medc.sources.archives import ArchiveReader
 from medc.sources.objects import filesystem, iter_listing
 from medc.sources.refs import (
@@ -67,6 +71,7 @@ class InputWalker:
         self.completed = completed
         self.stats: list[InputStats] = []
         self.archives: list[dict[str, Any]] = []  # archives read to the end: what a resume may skip them by
+        self.roots = public_roots(self.inputs)  # local inputs' public names: origins never carry local paths
         self._next = 0
 
     def __iter__(self) -> Iterator[UnitRef]:
@@ -77,35 +82,37 @@ class InputWalker:
         if is_url(spec):
             yield from self._walk_url(spec)
             return
-        path = Path(spec.removeprefix("file://"))
+        path, root = Path(spec.removeprefix("file://")), self.roots[spec]
+        base: Path | None = path
         if path.is_dir():
-            stats, files = InputStats(str(path), "directory"), _sorted_tree(str(path))
+            stats, files = InputStats(root, "directory"), _sorted_tree(str(path))
         elif path.exists():
-            stats, files = InputStats(str(path), "archive" if is_archive(path.name) else "file"), iter([str(path)])
+            stats, files = InputStats(root, "archive" if is_archive(path.name) else "file"), iter([str(path)])
+            base = None
         elif glob.has_magic(spec):
-            stats = InputStats(spec, "glob")
+            stats, base = InputStats(root, "glob"), local_base(spec)
             files = iter(sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p)))
         else:
             raise InputError(f"{spec}: no such file or directory")
         self.stats.append(stats)
         for file in files:
-            yield from self._walk_file(file, stats)
+            yield from self._walk_file(file, public_origin(root, base, Path(file)), stats)
 
-    def _walk_file(self, file: str, stats: InputStats) -> Iterator[UnitRef]:
+    def _walk_file(self, file: str, origin: str, stats: InputStats) -> Iterator[UnitRef]:
         name = os.path.basename(file)
         if not is_archive(name):
             if self.accept(logical_name(name)):
                 # Not even a stat here: the worker stats the file it opens (one fstat, no extra round trip)
-                yield self._ref(stats, file, file, -1, "")
+                yield self._ref(stats, origin, file, -1, "")
             else:
                 stats.ignored += 1
             return
         try:
             st = os.stat(file)
         except OSError as exc:
-            yield self._problem(stats, file, "unreadable", f"{exc.strerror or exc}")
+            yield self._problem(stats, origin, "unreadable", f"{exc.strerror or exc}")
             return
-        yield from self._walk_archive(file, name, st.st_size, str(st.st_mtime_ns), stats, _local_open)
+        yield from self._walk_archive(origin, file, name, st.st_size, str(st.st_mtime_ns), stats, _local_open)
 
     def _walk_url(self, url: str) -> Iterator[UnitRef]:
         fs, root = filesystem(url)
@@ -115,9 +122,7 @@ class InputWalker:
         for entry in iter_listing(fs, root):
             name, full = entry.path.rsplit("/", 1)[-1], f"{protocol}://{entry.path}"
             if is_archive(name):
-                yield from self._walk_archive(
-                    full, name, entry.size, entry.stamp, stats, lambda _, p=entry.path: fs.open(p)
-                )
+                yield from self._walk_archive(full, entry.path, name, entry.size, entry.stamp, stats, fs.open)
             elif self.accept(logical_name(name)):
                 yield self._ref(stats, full, full, entry.size, entry.stamp)
             else:
@@ -130,7 +135,14 @@ class InputWalker:
         return UnitRef(origin, self._take_index(), path, size, stamp, input=len(self.stats) - 1)
 
     def _walk_archive(
-        self, origin: str, name: str, size: int, stamp: str, stats: InputStats, opener: Callable[[str], BinaryIO]
+        self,
+        origin: str,
+        path: str,
+        name: str,
+        size: int,
+        stamp: str,
+        stats: InputStats,
+        opener: Callable[[str], BinaryIO],
     ) -> Iterator[UnitRef]:
         done = self.completed(origin, size, stamp) if self.completed else None
         if done is not None:  # a resumed build finished this archive: skip it without reading it
@@ -142,7 +154,7 @@ class InputWalker:
             return
         first, files, ignored = self._next, stats.files, stats.ignored
         try:
-            fh = opener(origin)
+            fh = opener(path)
         except OSError as exc:
             yield self._problem(stats, origin, "unreadable", f"{getattr(exc, 'strerror', None) or exc}")
             return

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from builders import dialogues, qa, umls
-from builders.umls_concepts import build_concept_table, read_sabs
-from builders.umls_release import iter_lines, iter_units
-from medc.instructions.decontamination import EvalIndex, read_eval_file
+from builders.umls.concepts import build_concept_table, read_sabs
+from builders.umls.release import iter_lines, iter_units
+from medc.decontamination import InstructionIndex, load_eval_set
 from medc.sources import WorkUnit
 
 pytestmark = pytest.mark.benchmark
@@ -258,10 +258,8 @@ def builder_rates(tmp: Path, table: list) -> None:
 
     rate("umls: MRREL relation prompts (first 1M rows)", chunks("MRREL.RRF", 1_000_000), table)
     rate("umls: MRDEF definition prompts", chunks("MRDEF.RRF", 10**9), table)
-    items = []
-    for name in ("medqa_test.jsonl", "medmcqa_dev.json"):
-        items += read_eval_file((tmp / "eval" / name).read_bytes(), name)[0]
-    index = EvalIndex(items)
+    items = load_eval_set([str(tmp / "eval" / name) for name in ("medqa_test.jsonl", "medmcqa_dev.json")]).items
+    index = InstructionIndex(items)
     records = [
         r
         for r in qa.parse(WorkUnit("m", (tmp / "medmcqa_train.json").read_bytes()), qa.QAOptions(dataset="medmcqa"))

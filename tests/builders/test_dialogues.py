@@ -159,3 +159,34 @@ def test_template_choice_is_deterministic_under_a_seed():
     c = [r.instruction for r in run("iCliniq.json", DialogueOptions(seed=2), data)]
     assert a == b and a != c
     assert set(a) == set(templates.DIALOGUE)  # every paraphrase gets used
+
+
+def test_meddialog_processed_split_turns_and_rejections():
+    # stands for MedDialog's english-train.json: a JSON array of {"description", "utterances": ["patient: ..."]}
+    out = run("english-train.json")
+    assert [getattr(r, "sample_id", None) or r.reason for r in out] == [
+        "english_train:1",
+        "english_train:2",
+        "english_train:3",
+        "english_train:4",
+        "no_doctor_turn",
+    ]
+    first, multi = out[0], out[1]
+    assert first.source == "meddialog" and first.input.startswith("hi doctor,  i have had a dry cough")
+    assert first.output.startswith("hi. a dry cough is a common side effect")
+    assert [m.role for m in multi.messages] == ["user", "assistant", "user", "assistant"]
+    assert multi.input.startswith("Patient: my knee hurts") and "\nDoctor: that pattern fits" in multi.input
+
+
+def test_meddialog_processed_speaker_must_be_named():
+    data = json.dumps([{"description": "", "utterances": ["nurse: hello", "doctor: hi"]}]).encode()
+    (rejection,) = run("english-dev.json", data=data)
+    assert (rejection.reason, rejection.record_id) == ("unknown_speaker", "english_dev:1")
+
+
+def test_json_array_after_a_byte_order_mark_is_read_row_by_row():
+    # stands for HealthCareMagic-100k.json exported by a Windows tool: the array starts with a UTF-8 BOM
+    assert (FIXTURES / "HealthCareMagic-100k.json").read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = [{"instruction": "Answer.", "input": f"question {i}", "output": f"answer {i}"} for i in range(2)]
+    out = run("HealthCareMagic-100k.json", data=b"\xef\xbb\xbf" + json.dumps(rows).encode())
+    assert [r.sample_id for r in out] == ["healthcaremagic_100k:1", "healthcaremagic_100k:2"]

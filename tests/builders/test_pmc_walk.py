@@ -44,7 +44,7 @@ def test_cloud_service_mirror(tmp_path: Path) -> None:
         )
         (folder / "fig-g001.jpg").write_bytes(b"\xff\xd8")
     walker = InputWalker([str(mirror)], accepts)
-    assert [u.origin.removeprefix(str(mirror)) for u in walker] == [
+    assert [u.origin.removeprefix(mirror.name) for u in walker] == [
         "/PMC10009416.1/PMC10009416.1.xml",
         "/PMC10009416.2/PMC10009416.2.xml",
     ]
@@ -93,7 +93,7 @@ def test_bulk_baseline_package_with_its_file_list(tmp_path: Path) -> None:
         "retracted",
         "license_excluded",
     ]
-    assert found[0].origin == f"{package}::PMC009xxxxxx/PMC9100001.xml"
+    assert found[0].origin == f"{package.name}::PMC009xxxxxx/PMC9100001.xml"
 
 
 def test_oa_package_tarball(tmp_path: Path) -> None:

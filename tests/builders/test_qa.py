@@ -136,3 +136,28 @@ def test_template_choice_depends_on_seed_only():
     assert a == b
     assert [r.instruction for r in a] != [r.instruction for r in c]
     assert [(r.input, r.output) for r in a] == [(r.input, r.output) for r in c]
+
+
+def test_pmc_llama_layout_and_source_names():
+    options = {"layout": "pmc-llama", "source_names": {"medqa": "medqa_{split}", "pubmedqa": "pubmedqa.{stem}"}}
+    medqa = records(run("medqa_train.jsonl", dataset="medqa", styles=("answer",), **options))[0]
+    assert medqa.source == "medqa_train"
+    role, task = medqa.instruction.split("\n")
+    assert role in templates.PMC_LLAMA_ROLE and task in templates.PMC_LLAMA_TASK["answer"]
+    assert medqa.input.endswith("###Options:\nA. Streptococcus pneumoniae\nB. Staphylococcus aureus\n"
+                                "C. Pseudomonas aeruginosa\nD. Candida albicans\n")  # fmt: skip
+    assert medqa.output == "###Answer: OPTION B IS CORRECT."
+    pubmed = records(run("ori_pqaa.json", dataset="pubmedqa", **options))
+    assert {r.source for r in pubmed} == {"pubmedqa.ori_pqaa"}
+    long_answer = next(r for r in pubmed if r.sample_id == "pubmedqa:20000001#rationale")
+    assert long_answer.output == "Vitamin D alone did not reduce fractures in adults over 70.\n###Answer: no"
+    assert long_answer.input.startswith("###Question: Does vitamin D supplementation reduce fractures")
+
+
+def test_layout_and_source_names_are_validated():
+    with pytest.raises(ValueError, match="layout"):
+        QAOptions(layout="alpaca")
+    with pytest.raises(ValueError, match="source_names"):
+        QAOptions(source_names={"medqa": "medqa_{year}"})
+    with pytest.raises(ValueError, match="source_names"):
+        QAOptions(source_names={"usmle": "x"})

@@ -1,15 +1,17 @@
 import gzip
 import pickle
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builders.umls import UmlsOptions, UmlsTask, clean_definition, parse_definitions, parse_relations
-from builders.umls_concepts import build_concept_table, read_sabs
-from builders.umls_release import find_rrf, iter_units, load_release
+from builders.umls import UmlsOptions, UmlsTask, clean_definition, objects, parse_definitions, parse_relations
+from builders.umls.concepts import build_concept_table, read_sabs
+from builders.umls.prompts import relation_skip
+from builders.umls.release import find_rrf, iter_units, load_release
 from medc.instructions import templates
 from medc.records import Instruction, Message, Notice, Rejection
 from medc.sources import WorkUnit
@@ -81,8 +83,8 @@ def test_relation_is_read_right_to_left():
         ],
         origin="META/MRREL.RRF#1-10",
     )
-    complete = next(r for r in out if isinstance(r, Instruction) and r.sample_id == "umls:rel:MED-RT:R0000001#object")
-    assert (complete.input, complete.output) == ("Concept: Metformin\nRelation: may treat", "Diabetes Mellitus")
+    # Completion prompts are grouped per (concept, relation) across the file: see test_completion_prompts_*.
+    assert not any(isinstance(r, Instruction) and r.sample_id.endswith("#object") for r in out)
 
 
 def test_which_rows_make_prompts_and_why_the_others_do_not():
@@ -108,7 +110,7 @@ def test_which_rows_make_prompts_and_why_the_others_do_not():
 
 def test_relation_options_prompt_kinds_and_deterministic_fraction():
     only = [r.sample_id for r in relations(UmlsOptions(relation_prompts=("object",))) if isinstance(r, Instruction)]
-    assert all(s.endswith("#object") for s in only) and len(only) == 3
+    assert only == []  # no relation prompts; the completion prompts come from the grouped fact units
     rows = "".join(f"C{i:07d}|||RO|C{i + 1:07d}|||may_treat|R{i}||MSH|MSH||Y|N||\n" for i in range(1, 400)).encode()
     table = build_concept_table(
         [f"C{i:07d}|ENG|P||PF||Y|||||MSH|MH||Concept {i}|0|N||" for i in range(1, 401)], [], ALLOWED
@@ -182,8 +184,16 @@ def test_release_loading_split_and_gzipped_files(tmp_path):
         "srl": 0,
         "name": "Medication Reference Terminology",
     }
-    origins = [u.origin.rsplit("/", 1)[-1] for u in release.units()]
-    assert origins == ["MRDEF.RRF#1-4", "MRDEF.RRF#5-5", "MRREL.RRF.gz#1-4", "MRREL.RRF.gz#5-8", "MRREL.RRF.gz#9-10"]
+    origins = [u.origin for u in release.units()]
+    assert origins == [
+        "2026AA/META/MRDEF.RRF#1-4",  # named from the release directory, no local path
+        "2026AA/META/MRDEF.RRF#5-5",
+        "2026AA/META/MRREL.RRF.gz#1-4",
+        "2026AA/META/MRREL.RRF.gz#5-8",
+        "2026AA/META/MRREL.RRF.gz#9-10",
+        "2026AA/META/MRREL.RRF.gz#objects-00000",
+    ]
+    assert release.info["release"] == "2026AA" and release.info["completion_facts"] == 3
     task = pickle.loads(pickle.dumps(release.task))  # shipped once to every worker
     assert task.table.name(task.table.find("C0011849")) == "Diabetes Mellitus"
     with pytest.raises(FileNotFoundError, match=r"no MRREL\.RRF"):
@@ -191,8 +201,71 @@ def test_release_loading_split_and_gzipped_files(tmp_path):
         load_release(tmp_path / "2026AA", UmlsOptions())
 
 
+# stands for MRREL rows of one concept with several parents (MSH and NCI both assert some of them), spread over
+# the file, as MRREL is sorted by CUI1 and the subject of a row is its CUI2
+ASPIRIN_ROWS = [
+    "C0036200|A1||CHD|C0004057|A2||isa|R101||MSH|MSH||Y|N||",
+    "C0004096||CUI|RO|C0001927||CUI|may_treat|R0000009||MED-RT|MED-RT||Y|N|256|",
+    "C0032056|A3||CHD|C0004057|A4||isa|R102||MSH|MSH||Y|N||",
+    "C0003211|A5||CHD|C0004057|A6||isa|R103||NCI|NCI||Y|N||",
+    "C0003211|A7||CHD|C0004057|A8||isa|R104||MSH|MSH||Y|N||",
+    "C0004057|A9||CHD|C0004057|A10||isa|R105||MSH|MSH||Y|N||",
+]
+ASPIRIN_NAMES = {
+    "C0004057": "Aspirin",
+    "C0036200": "Salicylates",
+    "C0032056": "Platelet Aggregation Inhibitors",
+    "C0003211": "Anti-Inflammatory Agents, Non-Steroidal",
+    "C0001927": "Albuterol",
+    "C0004096": "Asthma",
+}
+
+
+def grouped(options: UmlsOptions, rows: list[str] = ASPIRIN_ROWS) -> tuple[list, list]:
+    names = [f"{cui}|ENG|P||PF||Y|||||MSH|MH||{name}|0|N||" for cui, name in sorted(ASPIRIN_NAMES.items())]
+    table = build_concept_table(names, [], ALLOWED)
+    skip = partial(relation_skip, allowed=frozenset(ALLOWED), rels=frozenset(options.rels), options=options)
+    facts = objects.collect_facts(rows, table, skip)
+    units = list(objects.fact_units(facts, "2026AA/META/MRREL.RRF", options.chunk_lines))
+    task = UmlsTask(table, frozenset(ALLOWED), options, facts.labels, facts.sab_names)
+    out = [r for u in units for r in task(u)]
+    return units, out
+
+
+def test_completion_prompts_list_every_object_of_a_concept_and_relation_once():
+    _, out = grouped(UmlsOptions())
+    made = [r for r in out if isinstance(r, Instruction)]
+    aspirin = next(r for r in made if r.input == "Concept: Aspirin\nRelation: is a")
+    # One prompt, one answer: no contradicting records "Aspirin is a Salicylates" / "... Platelet Aggregation ..."
+    assert aspirin.output == "Anti-Inflammatory Agents, Non-Steroidal; Platelet Aggregation Inhibitors; Salicylates"
+    assert aspirin.sample_id == "umls:obj:MSH+NCI:C0004057:is_a#object" and aspirin.source == "umls_relation"
+    assert aspirin.instruction in templates.UMLS_OBJECTS and aspirin.origin == "2026AA/META/MRREL.RRF#objects-00000"
+    albuterol = next(r for r in made if r.input == "Concept: Albuterol\nRelation: may treat")
+    assert albuterol.output == "Asthma" and albuterol.instruction in templates.UMLS_OBJECT
+    assert len(made) == 2  # the row naming Aspirin as its own parent makes no prompt
+
+
+def test_completion_lists_are_capped_and_the_cap_counted():
+    _, out = grouped(UmlsOptions(max_objects=2))
+    aspirin = next(r for r in out if isinstance(r, Instruction) and r.input.startswith("Concept: Aspirin"))
+    assert aspirin.output == "Anti-Inflammatory Agents, Non-Steroidal; Platelet Aggregation Inhibitors (and 1 more)"
+    assert {n.code: n.count for n in out if isinstance(n, Notice)} == {"umls_object_lists_capped": 1}
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=1, max_value=6), st.permutations(ASPIRIN_ROWS))
+def test_grouping_never_splits_a_group_whatever_the_unit_size_or_row_order(size, rows):
+    units, out = grouped(UmlsOptions(chunk_lines=size), list(rows))
+    assert len(units) >= 1
+    made = sorted((r.sample_id, r.output) for r in out if isinstance(r, Instruction))
+    _, reference = grouped(UmlsOptions())
+    assert made == sorted((r.sample_id, r.output) for r in reference if isinstance(r, Instruction))
+
+
 def test_options_are_validated():
     with pytest.raises(ValueError, match="relation_fraction"):
         UmlsOptions(relation_fraction=1.5)
     with pytest.raises(ValueError, match="relation_prompts"):
         UmlsOptions(relation_prompts=("subject",))
+    with pytest.raises(ValueError, match="max_objects"):
+        UmlsOptions(max_objects=0)

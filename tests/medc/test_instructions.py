@@ -5,23 +5,20 @@ import pyarrow.parquet as pq
 import pytest
 
 from medc.build import BuildOutput
+from medc.decontamination import InstructionIndex, load_eval_set
 from medc.instructions import templates
 from medc.instructions.assembly import AssemblyConfig, InstructionFinalizer
-from medc.instructions.decontamination import DecontaminationConfig, EvalIndex, read_eval_file, window_hashes
-from medc.records import Instruction, Message, QAItem, instruction_schema
+from medc.instructions.near_dedup import NearDuplicates
+from medc.instructions.presets import preset_settings
+from medc.records import Instruction, Message, instruction_schema
 from medc.shards import ShardConfig
 from medc.staging import Staging
 
 EVAL = Path(__file__).parents[1] / "fixtures" / "medc_i" / "eval"
 
 
-def eval_index(**config) -> EvalIndex:
-    items = []
-    for name in ("medqa_test.jsonl", "medmcqa_dev.json"):
-        found, rejected = read_eval_file((EVAL / name).read_bytes(), name)
-        assert rejected == 0
-        items += found
-    return EvalIndex(items, DecontaminationConfig(**config))
+def eval_index() -> InstructionIndex:
+    return InstructionIndex(load_eval_set([str(EVAL)]).items)
 
 
 # --- templates ----------------------------------------------------------------------------------------------
@@ -48,94 +45,11 @@ def test_messages_and_relation_words():
     assert templates.relation_words("PAR", "") == "is a parent of"
 
 
-# --- decontamination ----------------------------------------------------------------------------------------
-
-
-def qa_input(question: str, options: list[str]) -> str:
-    return templates.QA_INPUT.format(question=question, options=templates.options_block(options))
-
-
-def test_exact_question_with_its_options_is_caught():
-    index = eval_index()
-    stem = "All of the following are true about tetanus except"
-    same = qa_input(
-        stem,
-        [
-            "Incubation is 3-21 days",
-            "Spasms are triggered by noise",
-            "Consciousness is lost early",
-            "Mortality is high in neonates",
-        ],
-    )
-    other = qa_input(
-        stem,
-        [
-            "It is caused by Clostridium tetani",
-            "It is transmitted person to person",
-            "Trismus is an early sign",
-            "It is prevented by toxoid",
-        ],
-    )
-    thyroid = (
-        "A 45-year-old woman has heat intolerance, weight loss and exophthalmos. Antibodies against which "
-        "structure cause her condition?"
-    )
-    found = index.check(
-        [
-            ("Pick one.", same),
-            ("Pick one.", other),
-            (
-                "Pick one.",
-                qa_input(thyroid, ["Thyroid peroxidase", "Thyroglobulin", "Acetylcholine receptor", "TSH receptor"]),
-            ),
-        ]
-    )
-    # The generic stem with other options is honest training data; the same item is not.
-    assert found == [("exact", "medmcqa:dev-0001"), None, ("exact", "medqa:medqa_test:1")]
-
-
-def test_long_ngram_overlap_is_caught_and_short_phrases_are_not():
-    index = eval_index()
-    vignette = json.loads((EVAL / "medqa_test.jsonl").read_text().splitlines()[1])["question"]
-    quoted = f"My daughter had this in her exam: {vignette.replace('two hours', '2 hours')} Who is right?"
-    unrelated = "Which of the following is the most appropriate next step in diagnosis of my rash?"
-    assert index.check([("Answer as a doctor.", quoted), ("Answer as a doctor.", unrelated)]) == [
-        ("ngram", "medqa:medqa_test:2"),
-        None,
-    ]
-
-
-def test_boilerplate_windows_do_not_count():
-    stem = "A 30-year-old man comes to the physician because of a 2-week history of"
-    items = [
-        QAItem(f"medqa:t:{i}", "medqa", f"{stem} symptom number {i} and more words.", ["a", "b"], 0) for i in range(12)
-    ]
-    index = EvalIndex(items, DecontaminationConfig(ngram=8, common_items=10))
-    assert index.check([("", f"{stem} a cough that will not stop.")]) == [None]
-    # The windows past the shared stem are specific to item 3, and they are all there.
-    assert index.check([("", f"{stem} symptom number 3 and more words.")]) == [("ngram", "medqa:t:3")]
-
-
-def test_window_hashes_skip_windows_with_unknown_words():
-    import numpy as np
-
-    ids = np.array([1, 2, 3, 0, 4, 5, 6], dtype=np.uint64)
-    assert len(window_hashes(ids, 3)) == 2  # [1,2,3] and [4,5,6]; none spans the 0
-    assert (window_hashes(ids, 3, keep_positions=True) != 0).tolist() == [True, False, False, False, True]
-
-
-def test_eval_files_are_recognized_and_answer_files_refused():
-    assert read_eval_file((EVAL / "medmcqa_dev.json").read_bytes(), "dev.json")[0][0].dataset == "medmcqa"
-    with pytest.raises(ValueError, match="only PubMedQA answers"):
-        read_eval_file(b'{"12345": "yes", "12346": "no"}', "test_ground_truth.json")
-    with pytest.raises(ValueError, match="not a MedQA, MedMCQA or PubMedQA"):
-        read_eval_file(b'{"text": "hello"}\n', "notes.jsonl")
-
-
 # --- the finalizer ------------------------------------------------------------------------------------------
 
 
 def record(source: str, i: int, question: str, answer: str, style: str = "") -> Instruction:
+    """A staged record of `source`, from the file `<source>.json`."""
     sample_id = f"{source}:{i}" + (f"#{style}" if style else "")
     return Instruction(
         "Answer.",
@@ -148,7 +62,7 @@ def record(source: str, i: int, question: str, answer: str, style: str = "") -> 
     )
 
 
-def finalize(tmp_path: Path, records: list[Instruction], config: AssemblyConfig, index: EvalIndex | None = None):
+def finalize(tmp_path: Path, records: list[Instruction], config: AssemblyConfig, index: InstructionIndex | None = None):
     staging = Staging.open(tmp_path, {"t": 1}, {"dialogue": instruction_schema(internal=True)})
     staging.stage_records("dialogue", records, origin="in.json")
     output = BuildOutput(tmp_path, ShardConfig())
@@ -168,7 +82,14 @@ def test_dedup_keeps_the_first_and_lists_the_removed(tmp_path):
     assert [r["sample_id"] for r in splits["train"]] == [f"a:{i}" for i in range(5)]
     assert splits["validation"] == []
     dups = [json.loads(line) for line in (tmp_path / "duplicates.jsonl").read_text().splitlines()]
-    assert dups[0] == {"kind": "exact", "config": "dialogue", "kept": "a:0", "removed": "a:5"}
+    assert dups[0] == {
+        "kind": "exact",
+        "config": "dialogue",
+        "kept": "a:0",
+        "removed": "a:5",
+        "kept_origin": "a.json",
+        "removed_origin": "a.json",
+    }
     assert len(dups) == 8 and dups[-1]["kept"] == "a:1" and dups[-1]["removed"] == "a:99"
     assert output.extra["duplicates_by_config"] == {"dialogue": 8} and output.extra["note"] == 1
 
@@ -199,6 +120,7 @@ def test_caps_and_weights_per_source(tmp_path):
         "contaminated": 0,
         "dropped_by_cap_or_weight": 70,
         "duplicates": 0,
+        "near_duplicates": 0,
         "staged": 100,
         "train": 30,
         "validation": 0,
@@ -217,8 +139,10 @@ def test_contaminated_records_are_rejected_and_counted_per_source(tmp_path):
     ((config, rejection),) = output.rejections
     assert (config, rejection.reason, rejection.record_id) == ("dialogue", "contaminated", "leaky:1")
     # Without its options the question is not an exact copy of the item, but all its 13-token windows are there.
-    assert rejection.detail == "ngram overlap with medqa:medqa_test:1"
-    assert output.extra["decontamination"]["removed"] == {"leaky": 1}
+    assert rejection.detail == "medqa item medqa:medqa_test:1, by ngram: 1.00 of its 13-token windows"
+    decon = output.extra["decontamination"]
+    assert decon["removed"] == {"medqa": 1} and decon["removed_by_source"] == {"leaky": 1}
+    assert decon["removed_by_method"] == {"ngram": 1}
 
 
 def test_assembly_config_is_validated():
@@ -228,3 +152,59 @@ def test_assembly_config_is_validated():
         AssemblyConfig(caps={"a": -1})
     with pytest.raises(ValueError, match="weight"):
         AssemblyConfig(weights={"a": "heavy"})
+
+
+# stands for ChatDoctor's HealthCareMagic-100k and MedDialog-EN: one conversation from healthcaremagic.com in
+# both, MedDialog's copy lower-cased with its spacing changed
+COUGH = (
+    "Hi doctor, I have had a dry cough for three weeks since starting ramipril for my blood pressure. My wife says "
+    "it keeps her awake at night and I wonder whether I should stop the tablet myself or wait to see my doctor."
+)
+COUGH_ANSWER = (
+    "Hi. A dry cough is a common side effect of ACE inhibitors such as ramipril and it can start weeks after the "
+    "first dose. Do not stop the tablet on your own; ask your doctor about switching to an angiotensin receptor "
+    "blocker, which lowers blood pressure without causing the cough."
+)
+
+
+def test_near_duplicates_across_sources_are_removed_and_listed_with_both_origins(tmp_path):
+    first = record("healthcaremagic", 1, COUGH, COUGH_ANSWER)
+    copy = record("meddialog", 7, "  ".join(COUGH.lower().split()), COUGH_ANSWER.lower())
+    copy.origin = "english-train.json"
+    other = record("meddialog", 8, COUGH.replace("ramipril", "amlodipine") + " My ankles swell too.", "See a doctor.")
+    splits, output = finalize(tmp_path, [first, copy, other], AssemblyConfig(validation_fraction=0.0))
+    assert [r["sample_id"] for r in splits["train"]] == ["healthcaremagic:1", "meddialog:8"]
+    (line,) = [json.loads(x) for x in (tmp_path / "duplicates.jsonl").read_text().splitlines()]
+    assert line == {
+        "kind": "near",
+        "config": "dialogue",
+        "kept": "healthcaremagic:1",
+        "removed": "meddialog:7",
+        "kept_origin": "healthcaremagic.json",
+        "removed_origin": "english-train.json",
+        "similarity": 1.0,
+    }
+    assert output.extra["instructions"]["sources"]["meddialog"]["near_duplicates"] == 1
+    # templated UMLS prompts ("X is a Y" / "X is a Z") are different facts: never near-deduplicated
+    plain, _ = finalize(tmp_path / "off", [first, copy], AssemblyConfig(validation_fraction=0.0, near_dedup=False))
+    assert len(plain["train"]) == 2
+
+
+def test_near_duplicates_keep_the_first_and_measure_the_similarity():
+    finder = NearDuplicates(threshold=0.8)
+    words = COUGH.split()
+    finder.add(0, COUGH)
+    finder.add(1, " ".join(words[:-3]))  # most of the 5-grams
+    finder.add(2, "An unrelated question about knee pain after a fall from a bicycle yesterday evening.")
+    assert list(finder.duplicates) == [1] and finder.duplicates[1][0] == 0
+    assert 0.8 <= finder.duplicates[1][1] < 1.0
+
+
+def test_preset_pmc_llama_settings():
+    preset = preset_settings("pmc-llama")
+    assert preset["qa"]["layout"] == "pmc-llama" and preset["umls"]["definition_source"] == "umls"
+    preset["qa"]["source_names"]["medqa"] = "changed"  # a copy: the preset itself stays as it is
+    assert preset_settings("pmc-llama")["qa"]["source_names"]["medqa"] == "medqa_{split}"
+    assert preset_settings(None) == {}
+    with pytest.raises(ValueError, match="pmc-llama"):
+        preset_settings("alpaca")

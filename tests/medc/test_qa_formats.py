@@ -241,3 +241,23 @@ def test_pubmedqa_bad_items():
     assert reasons(read_pubmedqa(b'{"1": {"QUESTION": "Q?", "CONTEXTS": []}', "x.json")) == ["bad_json"]
     with pytest.raises(ValueError, match="must map PMIDs"):
         parse_pubmedqa_ground_truth(b'["yes"]')
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "medqa_bigbio_source_test.jsonl",  # bigbio med_qa_en_source: options as [{"key", "value"}]
+        "medqa_bigbio_qa_test.jsonl",  # bigbio med_qa_en_bigbio_qa: choices and a one-text answer list
+        "medqa_test_bom_array.json",  # one JSON array after a UTF-8 byte-order mark
+    ],
+)
+def test_medqa_bigbio_and_bom_array_exports(name):
+    native = items(read_medqa(read("medqa_US_test.jsonl"), "test.jsonl"))
+    other = items(read_medqa(read(name), "test.jsonl"))
+    assert [(q.question, q.options, q.answer) for q in other] == [(q.question, q.options, q.answer) for q in native]
+
+
+def test_bigbio_answer_must_be_one_of_the_choices():
+    row = {"id": "0", "question": "Q?", "type": "multiple_choice", "choices": ["a", "b"], "answer": ["c"]}
+    (rejection,) = read_medqa(json.dumps(row).encode(), "test.jsonl")
+    assert rejection.reason == "bad_answer" and "not one of the choices" in rejection.detail

@@ -129,11 +129,11 @@ def medc_i(out: Path, sabs: dict[str, int] | None = None) -> Path:
         },
         "umls_kg": {"train": [instruction(i, "umls") for i in range(4)], "validation": [instruction(4, "umls")]},
     }
-    # the shape builders/umls_release.py and medc/instructions/assembly.py record
+    # the shape builders/umls/release.py and medc/instructions/assembly.py record
     allowed = {sab: {"version": f"{sab}2024", "srl": srl, "name": sab} for sab, srl in (sabs or {}).items()}
     used = {sab: 2 + i for i, sab in enumerate(sabs or {})}
     extra = {"umls": {"max_srl": max((sabs or {0: 0}).values()), "sabs_allowed": allowed, "sabs_used": used}}
     extra = extra if sabs is not None else {}
     extra["instructions"] = {"seed": 0, "sources": {"medqa": {"staged": 7, "contaminated": 1, "train": 5}}}
-    extra["decontamination"] = {"eval_items": 5, "removed": {"medqa": 1}}
+    extra["decontamination"] = {"eval_items": {"medqa": 5}, "removed": {"medqa": 1}, "removed_by_method": {"ngram": 1}}
     return write_build(out, "medc-i", splits, extra=extra)

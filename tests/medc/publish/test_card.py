@@ -108,7 +108,7 @@ def test_medc_i_card_lists_configs_splits_sources_and_umls_restrictions(tmp_path
     assert "| SNOMEDCT_US | 9 | SNOMED CT affiliate licence | 3 |" in text and "| MSH | 0 |" in text
     assert "UMLS sources with restriction level above 0: SNOMEDCT_US (level 9)" in text
     assert "| source | contaminated | staged | train |\n|---|---:|---:|---:|\n| `medqa` | 1 | 7 | 5 |" in text
-    assert "- decontamination: eval_items: 5; removed: medqa 1" in text
+    assert "### Decontamination" in text and "| medqa | 5 | 1 |" in text and "By evidence: ngram 1." in text
     assert validate_build(read_build(out)) == []
     cache = str(tmp_path / "cache")
     for config, n in (("dialogue", 6), ("umls_kg", 4)):

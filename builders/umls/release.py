@@ -18,12 +18,14 @@ import gzip
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from builders.umls import UmlsOptions, UmlsTask
-from builders.umls_concepts import build_concept_table, read_sabs
+from builders.umls import objects
+from builders.umls.concepts import build_concept_table, read_sabs
+from builders.umls.prompts import UmlsOptions, UmlsTask, relation_skip
 from medc.sources import WorkUnit
 
 log = logging.getLogger(__name__)
@@ -56,16 +58,25 @@ def iter_lines(paths: list[Path]) -> Iterator[str]:
                 yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
-def iter_units(paths: list[Path], lines_per_unit: int) -> Iterator[WorkUnit]:
-    """Chunks of `lines_per_unit` lines as work units; the origin names the file and the line range, so a
-    resumed build with the same chunk size skips exactly the chunks already staged."""
-    first = 1
+def iter_units(paths: list[Path], lines_per_unit: int, release: str = "") -> Iterator[WorkUnit]:
+    """Chunks of `lines_per_unit` lines as work units; the origin names the file (within `release`, the release
+    directory's name) and the line range, so a resumed build with the same chunk size skips exactly the chunks
+    already staged."""
+    first, origin = 1, _origin(paths[0], release)
     for path in paths:
         with _open(path) as fh:
             while chunk := list(islice(fh, lines_per_unit)):
                 last = first + len(chunk) - 1
-                yield WorkUnit(f"{paths[0]}#{first}-{last}", b"".join(chunk))
+                yield WorkUnit(f"{origin}#{first}-{last}", b"".join(chunk))
                 first = last + 1
+
+
+def _origin(path: Path, release: str) -> str:
+    """`2025AB/META/MRREL.RRF` for a file of the release directory `.../2025AB`: no local path in published data."""
+    if not release:
+        return str(path)
+    parts = path.parts
+    return "/".join(parts[len(parts) - 1 - parts[::-1].index(release) :]) if release in parts else path.name
 
 
 @dataclass
@@ -76,11 +87,16 @@ class UmlsRelease:
     task: UmlsTask
     files: dict[str, list[Path]]
     info: dict[str, Any] = field(default_factory=dict)
+    facts: objects.Facts | None = None
+    name: str = ""  # the release as origins name it: its directory's name, no local path
 
     def units(self) -> Iterator[WorkUnit]:
+        chunk = self.task.options.chunk_lines
         if self.task.options.definitions and self.files["MRDEF"]:
-            yield from iter_units(self.files["MRDEF"], self.task.options.chunk_lines)
-        yield from iter_units(self.files["MRREL"], self.task.options.chunk_lines)
+            yield from iter_units(self.files["MRDEF"], chunk, self.name)
+        yield from iter_units(self.files["MRREL"], chunk, self.name)
+        if self.facts is not None:
+            yield from objects.fact_units(self.facts, _origin(self.files["MRREL"][0], self.name), chunk)
 
 
 def load_release(root: Path, options: UmlsOptions) -> UmlsRelease:
@@ -102,14 +118,23 @@ def load_release(root: Path, options: UmlsOptions) -> UmlsRelease:
     )
     table = build_concept_table(iter_lines(files["MRCONSO"]), iter_lines(files["MRSTY"]), allowed)
     log.info("UMLS: %d concepts with an English name from an allowed source", len(table))
+    name = root.resolve().name
     info = {
-        "release": str(root),
+        "release": name,
         "max_srl": options.max_srl,
         "concepts_named": len(table),
         "sabs_allowed": {k: {"version": s.vsab, "srl": s.srl, "name": s.name} for k, s in sorted(allowed.items())},
-        "files": {name: [str(p) for p in paths] for name, paths in files.items()},
+        "files": {key: [_origin(p, name) for p in paths] for key, paths in files.items()},
     }
-    return UmlsRelease(UmlsTask(table, frozenset(allowed), options), files, info)
+    facts = None
+    if "object" in options.relation_prompts:
+        skip = partial(relation_skip, allowed=frozenset(allowed), rels=frozenset(options.rels), options=options)
+        facts = objects.collect_facts(iter_lines(files["MRREL"]), table, skip)
+        log.info("UMLS: %d relation rows for completion prompts", len(facts))
+        info.update(completion_facts=len(facts), object_cap=options.max_objects)
+    labels, sab_names = (facts.labels, facts.sab_names) if facts is not None else ((), ())
+    task = UmlsTask(table, frozenset(allowed), options, labels, sab_names)
+    return UmlsRelease(task, files, info, facts, name)
 
 
 def release_fingerprint(root: Path) -> dict[str, list[int]]:

@@ -8,7 +8,7 @@ semantic type per concept (MRCONSO, MRSTY), kept compact so it can be shipped to
     >>> i = table.find("C0004057"); table.name(i), table.semantic_type(i)
     ('Aspirin', 'Pharmacologic Substance, Organic Chemical')
 
-Functions take lines (any iterable of str), so they are pure and testable; `builders.umls_release` opens
+Functions take lines (any iterable of str), so they are pure and testable; `builders.umls.release` opens
 the files.
 """
 
@@ -105,7 +105,7 @@ def build_concept_table(mrconso: Iterable[str], mrsty: Iterable[str], allowed: I
         f = line.split("|")
         if len(f) < MRCONSO_FIELDS or f[1] != "ENG" or f[16] != "N" or f[11] not in allowed or not f[14]:
             continue
-        number, rank = _cui_number(f[0]), _name_rank(f)
+        number, rank = cui_number(f[0]), _name_rank(f)
         if number < 0:
             continue
         if numbers and numbers[-1] == number:
@@ -151,7 +151,7 @@ def _semantic_types(mrsty: Iterable[str], cuis: np.ndarray) -> tuple[np.ndarray,
     label_ids: list[int] = []
     for line in mrsty:
         f = line.split("|")
-        if len(f) < 4 or (number := _cui_number(f[0])) < 0:
+        if len(f) < 4 or (number := cui_number(f[0])) < 0:
             continue
         if per_cui and number not in per_cui:  # MRSTY is sorted by CUI: flush the finished concept
             _flush_types(per_cui, labels, numbers, label_ids)
@@ -176,5 +176,6 @@ def _flush_types(
     per_cui.clear()
 
 
-def _cui_number(cui: str) -> int:
+def cui_number(cui: str) -> int:
+    """C0011849 → 11849; -1 for anything that is not a CUI."""
     return int(cui[1:]) if len(cui) == 8 and cui[0] == "C" and cui[1:].isdigit() else -1

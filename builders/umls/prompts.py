@@ -5,17 +5,16 @@ The MRREL row (pipe-delimited, trailing `|`; FORMATS.md section 4)
     C0011849|A0041238|AUI|RO|C0025598|A0084553|AUI|may_treat|R123456||MED-RT|MED-RT||Y|N||
 
 is read right to left, as UMLS defines it: CUI2 `may_treat` CUI1, so with the English preferred names from
-MRCONSO it becomes the relation prompt and the completion prompt
+MRCONSO it becomes the relation prompt
 
     Instruction(instruction="Name the relation that links these two biomedical concepts.",
-                input="Concept A: Metformin\\nConcept B: Diabetes Mellitus",
+                input="Concept A: Metformin\nConcept B: Diabetes Mellitus",
                 output="Metformin may treat Diabetes Mellitus.", source="umls_relation",
                 sample_id="umls:rel:MED-RT:R123456#relation", ...)
-    Instruction(instruction="Fill in the missing concept of this biomedical relation.",
-                input="Concept: Metformin\\nRelation: may treat", output="Diabetes Mellitus",
-                sample_id="umls:rel:MED-RT:R123456#object", ...)
 
-and an MRDEF row `C0004057|A0022142|AT38152019||MSH|An analgesic ...|N||` becomes the entity prompt
+and, with every other row of (Metformin, may treat), one completion prompt listing all the objects
+(`objects.py`: `input="Concept: Metformin\nRelation: may treat"`, `output="Diabetes Mellitus; Obesity"`).
+An MRDEF row `C0004057|A0022142|AT38152019||MSH|An analgesic ...|N||` becomes the entity prompt
 `input="Aspirin"`, `output="Aspirin (Pharmacologic Substance): An analgesic ..."`, `source="umls_definition"`.
 
 What is kept: rows of sources whose restriction level (MRSAB `SRL`) is at most `max_srl` (0 by default: the
@@ -24,9 +23,10 @@ in English by an allowed source. Of each inverse pair (`may_treat`/`may_be_treat
 source-asserted one (`DIR` = Y), or, where the source asserts no direction, the one with CUI1 < CUI2. Rows
 dropped by design are counted as notices (`umls_rows_<why>`), malformed rows are rejections.
 
-Memory stays bounded: MRREL and MRDEF arrive as chunks of lines (work units); the only whole-release state is the
-`ConceptTable` (one English name and semantic type per concept, in flat numpy arrays), shipped once per worker.
-The sample id carries the SAB (`umls:<rel|def>:<SAB>:<id>`) so the build can record which sources were used.
+Memory stays bounded: MRREL and MRDEF arrive as chunks of lines (work units); the whole-release state is the
+`ConceptTable` (one English name and semantic type per concept, in flat numpy arrays), shipped once per worker,
+and the grouped completion facts (four int32 per row), which travel in their own work units.
+The sample id carries the SAB (`umls:<rel|def|obj>:<SAB>:<id>`) so the build can record which sources were used.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from builders.umls_concepts import ConceptTable
+from builders.umls import objects
+from builders.umls.concepts import ConceptTable
 from medc.instructions import templates
 from medc.records import Instruction, Notice, Rejection
 from medc.sources import WorkUnit
@@ -70,6 +71,13 @@ class UmlsOptions:
     seed: int = 0
     chunk_lines: int = 20_000
     """MRREL/MRDEF lines per work unit (the runner keeps a few units per worker in flight, records included)."""
+    definition_source: str = "umls_definition"
+    """`source` of the entity prompts (`umls` in PMC-LLaMA's release)."""
+    relation_source: str = "umls_relation"
+    """`source` of the relation and completion prompts."""
+    max_objects: int = 10
+    """Objects listed at most in the answer of a (concept, relation) completion prompt; longer lists end with
+    "(and N more)" and are counted (`umls_object_lists_capped`)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_srl <= 9:
@@ -79,8 +87,8 @@ class UmlsOptions:
         bad = [p for p in self.relation_prompts if p not in RELATION_PROMPTS]
         if bad:
             raise ValueError(f"relation_prompts: {bad[0]!r} is not one of {list(RELATION_PROMPTS)}")
-        if self.chunk_lines < 1:
-            raise ValueError(f"chunk_lines={self.chunk_lines}: must be at least 1")
+        if self.chunk_lines < 1 or self.max_objects < 1:
+            raise ValueError(f"chunk_lines={self.chunk_lines} and max_objects={self.max_objects}: must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,13 @@ class UmlsTask:
     table: ConceptTable
     allowed: frozenset[str]
     options: UmlsOptions = field(default_factory=UmlsOptions)
+    labels: tuple[str, ...] = ()  # relation phrases and SABs the grouped completion units refer to
+    sab_names: tuple[str, ...] = ()
 
     def __call__(self, unit: WorkUnit) -> Output:
+        if objects.OBJECTS_MARK in unit.origin:
+            o = self.options
+            return objects.parse_objects(unit, self.table, self.labels, self.sab_names, o)
         if "MRDEF" in unit.origin.rsplit("/", 1)[-1]:
             return parse_definitions(unit, self.table, self.allowed, self.options)
         return parse_relations(unit, self.table, self.allowed, self.options)
@@ -117,7 +130,7 @@ def parse_relations(unit: WorkUnit, table: ConceptTable, allowed: frozenset[str]
                 unit.origin, "rrf_malformed", f"line {number}: {len(f)} `|`-separated parts, MRREL has 16 fields"
             )
             continue
-        why = _relation_skip(f, allowed, rels, options)
+        why = relation_skip(f, allowed, rels, options)
         if why:
             skipped[why] += 1
             continue
@@ -133,8 +146,9 @@ def parse_relations(unit: WorkUnit, table: ConceptTable, allowed: frozenset[str]
     yield from (Notice(unit.origin, f"umls_rows_{why}", n) for why, n in sorted(skipped.items()))
 
 
-def _relation_skip(f: list[str], allowed: frozenset[str], rels: frozenset[str], options: UmlsOptions) -> str:
-    """Why a well-formed MRREL row makes no prompt, or "" when it does."""
+def relation_skip(f: list[str], allowed: frozenset[str], rels: frozenset[str], options: UmlsOptions) -> str:
+    """Why a well-formed MRREL row makes no prompt, or "" when it does (shared by the relation prompts and the
+    grouped completion prompts of `objects.py`)."""
     if f[14] != "N":
         return "suppressed"
     if f[10] not in allowed:
@@ -156,28 +170,16 @@ def _fraction(seed: int, key: str) -> float:
 
 
 def _relation_records(f: list[str], subject: str, obj: str, origin: str, options: UmlsOptions) -> Output:
+    """The relation prompt of one row; completion prompts are grouped per (subject, relation) in `objects.py`."""
+    if "relation" not in options.relation_prompts:
+        return
     words = templates.relation_words(f[3], f[7])
-    base = f"umls:rel:{f[10]}:{f[8] or f[0] + '-' + f[4]}"
-    for kind in options.relation_prompts:
-        sample_id = f"{base}#{kind}"
-        if kind == "relation":
-            pool = templates.UMLS_RELATION
-            text = templates.RELATION_INPUT.format(subject=subject, object=obj)
-            output = templates.RELATION_OUTPUT.format(subject=subject, relation=words, object=obj)
-        else:
-            pool = templates.UMLS_OBJECT
-            text = templates.OBJECT_INPUT.format(subject=subject, relation=words)
-            output = templates.OBJECT_OUTPUT.format(object=obj)
-        instruction = templates.pick(pool, options.seed, sample_id)
-        yield Instruction(
-            instruction,
-            text,
-            output,
-            "umls_relation",
-            sample_id,
-            templates.to_messages(instruction, text, output),
-            origin,
-        )
+    sample_id = f"umls:rel:{f[10]}:{f[8] or f[0] + '-' + f[4]}#relation"
+    text = templates.RELATION_INPUT.format(subject=subject, object=obj)
+    output = templates.RELATION_OUTPUT.format(subject=subject, relation=words, object=obj)
+    instruction = templates.pick(templates.UMLS_RELATION, options.seed, sample_id)
+    messages = templates.to_messages(instruction, text, output)
+    yield Instruction(instruction, text, output, options.relation_source, sample_id, messages, origin)
 
 
 def parse_definitions(unit: WorkUnit, table: ConceptTable, allowed: frozenset[str], options: UmlsOptions) -> Output:
@@ -207,7 +209,7 @@ def parse_definitions(unit: WorkUnit, table: ConceptTable, allowed: frozenset[st
             instruction,
             text,
             output,
-            "umls_definition",
+            options.definition_source,
             sample_id,
             templates.to_messages(instruction, text, output),
             unit.origin,
