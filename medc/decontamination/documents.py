@@ -87,9 +87,9 @@ class DecontaminationReport:
     def __init__(self, finalizer: Any, facts: dict[str, Any]) -> None:
         self.finalizer, self.facts = finalizer, facts
 
-    def __call__(self, staged: Any, output: Any) -> None:
+    def __call__(self, staged: Any, output: Any, executor: Any) -> None:
         output.extra["decontamination"] = {**self.facts, **contamination_counts(staged.rejections())}
-        self.finalizer(staged, output)
+        self.finalizer(staged, output, executor)
 
 
 def contamination_counts(rejections: Any) -> dict[str, dict[str, int]]:

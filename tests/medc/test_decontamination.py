@@ -309,7 +309,7 @@ def test_config_is_validated():
 
 
 def test_card_section_counts_per_benchmark_and_reads_older_manifests():
-    from medc.card_sections import decontamination_section
+    from medc.publish.sections import decontamination_section
 
     new = {"eval_items": {"pubmedqa": 500}, "removed": {"pubmedqa": 3}, "removed_by_method": {"pmid": 2, "ngram": 1}}
     text = decontamination_section({"decontamination": {**new, "settings": {"ngram": 13, "min_overlap": 0.3}}})

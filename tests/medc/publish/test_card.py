@@ -216,16 +216,15 @@ def test_card_yaml_is_what_datasets_reads(tmp_path):
 def test_a_card_section_is_one_function_in_the_list(tmp_path, monkeypatch):
     from medc.publish import sections
 
-    def decontamination(card: sections.CardContext) -> str:
-        items = card.build.manifest["extra"]["decontamination"]["eval_items"]
-        return f"## Decontamination\n\nChecked against {items} evaluation items."
+    def provenance(card: sections.CardContext) -> str:
+        return f"## Provenance\n\nBuilt by medc {card.build.manifest['medc_version']}."
 
     def nothing_to_say(card: sections.CardContext) -> str:
         return ""
 
     at = sections.SECTIONS.index(sections.licensing)
-    custom = [*sections.SECTIONS[:at], decontamination, nothing_to_say, *sections.SECTIONS[at:]]
+    custom = [*sections.SECTIONS[:at], provenance, nothing_to_say, *sections.SECTIONS[at:]]
     monkeypatch.setattr(sections, "SECTIONS", custom)
     text = (medc_i(tmp_path / "i", sabs={"MSH": 0}) / "README.md").read_text()
-    assert "## Uses" in text and "\n\n## Decontamination\n\nChecked against 5 evaluation items.\n\n## Licences" in text
-    assert text.index("## Uses") < text.index("## Decontamination")
+    assert "## Uses" in text and "\n\n## Provenance\n\nBuilt by medc " in text
+    assert text.index("## Uses") < text.index("## Provenance")
