@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from builders import books, pmc_jats
+from builders import books, pmc
 from medc.clean import CleanConfig
 from medc.cli.build_options import build_options, run_and_report
 from medc.dedup import DedupConfig, DedupFinalizer
@@ -20,7 +20,7 @@ from medc.shards import ShardConfig
 class BuildKConfig:
     """Every setting of a MedC-K build; a TOML file has one table per field (`[papers]`, `[dedup]`, ...)."""
 
-    papers: pmc_jats.PmcOptions = field(default_factory=pmc_jats.PmcOptions)
+    papers: pmc.PmcOptions = field(default_factory=pmc.PmcOptions)
     books: books.BookOptions = field(default_factory=books.BookOptions)
     clean: CleanConfig = field(default_factory=CleanConfig)
     filters: FilterConfig = field(default_factory=FilterConfig)
@@ -76,13 +76,11 @@ def command(
     steps = (DocumentSteps(config.clean, config.filters, config.dedup),)
     papers_options = config.papers
     if filelists:
-        papers_options = pmc_jats.with_filelists(papers_options, pmc_jats.load_filelists(list(filelists)))
+        papers_options = pmc.with_filelists(papers_options, pmc.load_filelists(list(filelists)))
     sources = []
     if pmc_inputs:
-        task = RecordTask(partial(pmc_jats.parse, options=papers_options), steps)
-        sources.append(
-            SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs), pmc_jats.accepts)
-        )
+        task = RecordTask(partial(pmc.parse, options=papers_options), steps)
+        sources.append(SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs), pmc.accepts))
     if book_inputs:
         task = RecordTask(partial(books.parse, options=config.books), steps)
         sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))

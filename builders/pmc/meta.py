@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builders.pmc_filelist import FileListIndex
-from builders.pmc_tree import child, child_text
+from builders.pmc.filelist import FileListIndex
+from builders.pmc.tree import child, child_text
 from medc.records import PaperMeta
 
 Element = etree._Element

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from builders.pmc_markers import callout_token, citation_token
+from builders.pmc.markers import callout_token, citation_token
 
 if TYPE_CHECKING:
-    from builders.pmc_jats_text import ArticleText
+    from builders.pmc.text import ArticleText
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

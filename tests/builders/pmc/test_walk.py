@@ -8,11 +8,11 @@ import json
 import tarfile
 from pathlib import Path
 
-from builders.pmc_jats import PmcOptions, accepts, load_filelists, parse, with_filelists
+from builders.pmc import PmcOptions, accepts, load_filelists, parse, with_filelists
 from medc.records import Document, Rejection
 from medc.sources import InputWalker
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 CLOUD_ARTICLE = """<?xml version="1.0" encoding="UTF-8"?>
 <article xmlns="https://jats.nlm.nih.gov/ns/archiving/1.4/" xmlns:xlink="http://www.w3.org/1999/xlink"
     article-type="research-article" dtd-version="1.4"><front><article-meta>

@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from builders.pmc_prune import PruneSpec, prune
+from builders.pmc.prune import PruneSpec, prune
 
 Element = etree._Element
 # Current PMC XML (OAI-PMH, eFetch, Cloud Service) declares JATS as the default namespace. Dropping that one

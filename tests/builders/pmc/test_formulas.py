@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from builders.pmc_jats import PmcOptions, parse
-from builders.pmc_math import clean_tex, mathml_text, wrap
+from builders.pmc import PmcOptions, parse
+from builders.pmc.formulas import clean_tex, mathml_text, wrap
 from medc.sources import WorkUnit
 
 MML = 'xmlns="http://www.w3.org/1998/Math/MathML"'

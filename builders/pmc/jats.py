@@ -34,16 +34,16 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from builders.pmc_article import fill
-from builders.pmc_filelist import FileListIndex, license_group, load_filelists
-from builders.pmc_inline import UndefinedEntity
-from builders.pmc_jats_blocks import BodyText
-from builders.pmc_math import local_name
-from builders.pmc_meta import ArticleMeta, notice_type, read_meta
-from builders.pmc_options import PmcOptions
-from builders.pmc_prune import PruneSpec
-from builders.pmc_tree import child, child_text
-from builders.pmc_xml import XmlUnreadable, read_xml
+from builders.pmc.article import fill
+from builders.pmc.blocks import BodyText
+from builders.pmc.filelist import FileListIndex, license_group, load_filelists
+from builders.pmc.formulas import local_name
+from builders.pmc.inline import UndefinedEntity
+from builders.pmc.meta import ArticleMeta, notice_type, read_meta
+from builders.pmc.options import PmcOptions
+from builders.pmc.prune import PruneSpec
+from builders.pmc.safe_xml import XmlUnreadable, read_xml
+from builders.pmc.tree import child, child_text
 from medc.records import PAPERS, Document, Notice, Rejection
 from medc.sources import WorkUnit
 

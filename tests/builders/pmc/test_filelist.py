@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from builders.pmc_filelist import FileListEntry, license_group, load_filelists
-from builders.pmc_jats import PmcOptions, parse, with_filelists
+from builders.pmc import PmcOptions, parse, with_filelists
+from builders.pmc.filelist import FileListEntry, license_group, load_filelists
 from medc.records import Document, Rejection
 from medc.sources import WorkUnit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 BULK_HEADER = "Article File,Article Citation,AccessionID,LastUpdated (YYYY-MM-DD HH:MM:SS),PMID,License,Retracted\n"
 
 

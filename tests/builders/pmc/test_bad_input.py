@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from builders.pmc_jats import PmcOptions, parse
+from builders.pmc import PmcOptions, parse
 from medc.records import Document, Notice, Rejection
 from medc.sources import WorkUnit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 ARTICLE = (
     '<article><front><article-meta><article-id pub-id-type="pmc">123</article-id>'
     "<title-group><article-title>T</article-title></title-group></article-meta></front>"

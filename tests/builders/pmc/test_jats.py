@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from builders.pmc_jats import PmcOptions, accepts, parse
-from builders.pmc_sections import section_kind
+from builders.pmc import PmcOptions, accepts, parse
+from builders.pmc.sections import section_kind
 from medc.records import Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 
 
 def records(name: str, **options: object) -> list[Document | Rejection | Notice]:

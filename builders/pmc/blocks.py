@@ -18,9 +18,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from builders.pmc_jats_text import ArticleText, flat_text
-from builders.pmc_sections import note_kind, section_kind
-from builders.pmc_tree import child, leading
+from builders.pmc.sections import note_kind, section_kind
+from builders.pmc.text import ArticleText, flat_text
+from builders.pmc.tree import child, leading
 
 Element = etree._Element
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders.pmc_jats import PmcOptions, parse
-from builders.pmc_markers import callout_token, citation_token, resolve_markers
+from builders.pmc import PmcOptions, parse
+from builders.pmc.markers import callout_token, citation_token, resolve_markers
 from medc.records import Document
 from medc.sources import WorkUnit
 

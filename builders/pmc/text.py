@@ -24,11 +24,11 @@ from typing import ClassVar
 
 from lxml import etree
 
-from builders import pmc_inline
-from builders.pmc_inline import INLINE, PREPARED
-from builders.pmc_markers import OPEN, drop_urls, resolve_markers, squeeze_spaces
-from builders.pmc_math import clean_tex, mathml_text, wrap
-from builders.pmc_options import PmcOptions
+from builders.pmc import inline as pmc_inline
+from builders.pmc.formulas import clean_tex, mathml_text, wrap
+from builders.pmc.inline import INLINE, PREPARED
+from builders.pmc.markers import OPEN, drop_urls, resolve_markers, squeeze_spaces
+from builders.pmc.options import PmcOptions
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

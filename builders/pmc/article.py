@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from builders.pmc_jats_blocks import BodyText
-from builders.pmc_options import PmcOptions
-from builders.pmc_tree import child, leading
+from builders.pmc.blocks import BodyText
+from builders.pmc.options import PmcOptions
+from builders.pmc.tree import child, leading
 
 Element = etree._Element
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field, fields
 
-from builders.pmc_filelist import LICENSE_GROUPS, FileListIndex
+from builders.pmc.filelist import LICENSE_GROUPS, FileListIndex
 
 CALLOUT_MODES = ("keep", "parenthetical", "all")
 SUB_ARTICLE_MODES = ("drop", "append")
@@ -30,7 +30,7 @@ SECTION_KINDS = (
 
 @dataclass(frozen=True)
 class PmcOptions:
-    """Options of `builders.pmc_jats.parse`. Every `keep_*` flag is False where PMC-LLaMA removed that part."""
+    """Options of `builders.pmc.jats.parse`. Every `keep_*` flag is False where PMC-LLaMA removed that part."""
 
     keep_captions: bool = True  # figure captions, each as its own paragraph
     keep_tables: bool = False  # tables as caption + one line per row ("a | b | c")

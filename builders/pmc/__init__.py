@@ -1,0 +1,11 @@
+"""PubMed Central and publisher JATS XML → MedC-K `Document`s (config `papers`).
+
+Public API: `parse(unit, options)`, `accepts(name)`, `sidecars(name)`, `PmcOptions`, `load_filelists`,
+`with_filelists`. Everything else in this package is how it is done.
+"""
+
+from builders.pmc.filelist import FileListIndex, load_filelists
+from builders.pmc.jats import accepts, parse, with_filelists
+from builders.pmc.options import PmcOptions
+
+__all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", "with_filelists"]
