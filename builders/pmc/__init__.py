@@ -5,7 +5,8 @@ Public API: `parse(unit, options)`, `accepts(name)`, `sidecars(name)`, `PmcOptio
 """
 
 from builders.pmc.filelist import FileListIndex, load_filelists
-from builders.pmc.jats import accepts, parse, with_filelists
+from builders.pmc.jats import accepts, parse, trace, with_filelists
 from builders.pmc.options import PmcOptions
+from builders.pmc.sidecar import sidecars
 
-__all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", "with_filelists"]
+__all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", "sidecars", "trace", "with_filelists"]

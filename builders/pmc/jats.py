@@ -1,62 +1,41 @@
-"""PubMed Central JATS XML → one clean MedC-K `Document` per article (config `papers`).
+"""One XML work unit → the records of the articles it holds: Documents, and a Rejection or Notice per problem.
 
-    <article article-type="research-article" xml:lang="en"><front>...<article-id pub-id-type="pmc">7654321
-      </article-id>...<article-title>Aspirin after renal transplantation</article-title>...<abstract><sec><title>
-      Background</title><p>Data are scarce [<xref ref-type="bibr" rid="b1">1</xref>].</p></sec></abstract></front>
-      <body><sec><title>Introduction</title><p>Aspirin is widely used (<xref ref-type="fig" rid="f1">Fig. 1</xref>).
-      </p></sec></body><back><ack><p>We thank ...</p></ack><ref-list>...</ref-list></back></article>
-    → Document(id="pmc:PMC7654321", source="papers", title="Aspirin after renal transplantation",
-               text="Aspirin after renal transplantation\\n\\nAbstract\\nBackground\\nData are scarce.\\n\\n"
-                    "Introduction\\nAspirin is widely used.", meta=PaperMeta(pmcid="PMC7654321", ...))
+    PMC123.2/PMC123.2.xml (+ PMC123.2.json beside it)
+    → Document(id="pmc:PMC123", meta=PaperMeta(pmcid="PMC123", version=2, license="CC BY", id_type="pmcid"))
 
-`parse` reads one work unit: a single article, a `<pmc-articleset>` (eFetch) or an OAI-PMH `GetRecord` /
-`ListRecords` response, namespaced (JATS 1.4, as OAI and the Cloud Service serve it) or not (NLM 2.x/3.0, JATS
-1.0-1.3). How an article becomes text:
-- `pmc_prune` cuts from the bytes what the text will drop anyway (reference list, tables, author groups, the back
-  matter unless something of it is kept): a third of a typical file that need not be parsed;
-- `pmc_xml` parses the rest once, with entities, DTDs and the network off, libxml2's limits on, repair if needed;
-- `pmc_meta` reads identifiers, journal, year, licence, language from a few lookups in the front matter;
-- `pmc_inline` makes one C-level pass over the article for the inline elements that need a decision (citations
-  and callouts become marker tokens, formulas their TeX, dropped links and images go);
-- `pmc_article`, `pmc_jats_blocks`, `pmc_jats_text` walk the blocks once, reading each paragraph in one C call;
-- `pmc_markers` resolves markers, URLs and double spaces over the whole text at once.
-Malformed XML that lxml can repair gives a `Notice("recovered")` and the article; anything else a `Rejection`
-whose reason the manifest counts: empty_file, too_large, too_deep, bad_encoding, undefined_entity, xml_syntax,
-not_an_article, oai_error, no_pmcid, article_type_excluded, retracted, license_excluded, language_excluded,
-superseded_version, no_body.
+The unit's bytes are checked (empty, too large), pruned and parsed once (`safe_xml`), its articles found whatever
+wraps them (`wrappers`), its Cloud Service JSON read (`sidecar`), and each article turned into records
+(`documents`). Rejection reasons the manifest counts: empty_file, too_large, too_deep, bad_encoding,
+undefined_entity, xml_syntax, not_an_article, oai_error, no_pmcid (with `require_pmcid`), article_type_excluded,
+retracted, license_excluded, language_excluded, superseded_version, no_body.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Iterator
 
-from lxml import etree
-
-from builders.pmc.article import fill
-from builders.pmc.blocks import BodyText
-from builders.pmc.filelist import FileListIndex, license_group, load_filelists
-from builders.pmc.formulas import local_name
-from builders.pmc.inline import UndefinedEntity
-from builders.pmc.meta import ArticleMeta, notice_type, read_meta
+from builders.pmc.documents import FileContext, TracedDocument, article_records
+from builders.pmc.filelist import FileListIndex
 from builders.pmc.options import PmcOptions
-from builders.pmc.prune import PruneSpec
+from builders.pmc.prune import Cut, PruneSpec
+from builders.pmc.removals import pruned_chars
 from builders.pmc.safe_xml import XmlUnreadable, read_xml
-from builders.pmc.tree import child, child_text
-from medc.records import PAPERS, Document, Notice, Rejection
+from builders.pmc.sidecar import SidecarUnreadable, cloud_meta
+from builders.pmc.wrappers import find_articles
+from medc.records import Document, Notice, Rejection
 from medc.sources import WorkUnit
 
-__all__ = ["FileListIndex", "PmcOptions", "accepts", "load_filelists", "parse", "with_filelists"]
-
-Element = etree._Element
-OAI = "{http://www.openarchives.org/OAI/2.0/}"
+# The root element's start tag: the first "<" followed by a name (not "<?xml", "<!DOCTYPE", "<!--").
+_ROOT_START = re.compile(rb"<([A-Za-z][\w.:-]*)")
 
 
 def accepts(name: str) -> bool:
     """Files the builder reads (by logical name, `.gz` already stripped): `.nxml` and `.xml`, which covers
     `oa_package` tarballs (`*.nxml`), bulk packages and Cloud Service version folders (`PMC123.2/PMC123.2.xml`,
-    whose `.txt`, `.json`, `.pdf` and media siblings are left alone)."""
+    whose `.json` travels with it as a sidecar, and whose `.txt`, `.pdf` and media are left alone)."""
     return name.lower().endswith((".nxml", ".xml"))
 
 
@@ -67,6 +46,17 @@ def with_filelists(options: PmcOptions, index: FileListIndex) -> PmcOptions:
 
 def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection | Notice]:
     """The articles of one XML file as Documents, and a Rejection or Notice for each problem met."""
+    return _records(unit, options, trace=False)  # type: ignore[return-value]  # no TracedDocument without trace
+
+
+def trace(unit: WorkUnit, options: PmcOptions) -> Iterator[TracedDocument | Rejection | Notice]:
+    """`parse`, without pruning, keeping every removed text: each document comes with its removed spans."""
+    return _records(unit, options, trace=True)  # type: ignore[return-value]
+
+
+def _records(
+    unit: WorkUnit, options: PmcOptions, trace: bool
+) -> Iterator[Document | TracedDocument | Rejection | Notice]:
     data = unit.data
     if not data.strip():
         yield Rejection(unit.origin, "empty_file", "the file is empty")
@@ -74,18 +64,37 @@ def parse(unit: WorkUnit, options: PmcOptions) -> Iterator[Document | Rejection 
     if len(data) > options.max_bytes:
         yield Rejection(unit.origin, "too_large", f"{len(data)} bytes, over max_bytes={options.max_bytes}")
         return
+    byte_prune = None if trace or not _one_article(data) else _prune_spec(options)
     try:
-        root, recovered = read_xml(data, _prune_spec(options))
+        root, recovered, pruned_bytes = read_xml(data, byte_prune)
     except XmlUnreadable as exc:
         yield Rejection(unit.origin, exc.reason, exc.detail)
         return
     if recovered:
         yield Notice(unit.origin, "recovered", detail=recovered)
-    for found in _articles(root, unit.origin):
+    try:
+        cloud = cloud_meta(unit)
+    except SidecarUnreadable as exc:
+        cloud = None
+        yield Notice(unit.origin, "sidecar_unreadable", detail=str(exc))
+    # What was not cut from the bytes (several articles, a trace, bytes that did not parse once cut) is cut from
+    # each parsed article.
+    tree_prune = _prune_spec(options) if byte_prune is None or not pruned_bytes.cuts else None
+    ctx = FileContext(unit, options, bool(recovered), cloud, tree_prune, trace)
+    pruned = _pruned(*pruned_bytes)
+    index = 0
+    for found in find_articles(root, unit.origin):
         if isinstance(found, (Rejection, Notice)):
             yield found
         else:
-            yield from _article_records(found, unit.origin, options, bool(recovered))
+            yield from article_records(found, index, pruned if index == 0 else {}, ctx)
+            index += 1
+
+
+def _one_article(data: bytes) -> bool:
+    """Whether the file's root element is an `<article>` (not a set of articles, nor an envelope)."""
+    root = _ROOT_START.search(data)
+    return root is not None and root.group(1) == b"article"
 
 
 @functools.lru_cache(maxsize=8)  # options are hashable and fixed for a build: decide once
@@ -96,121 +105,15 @@ def _prune_spec(options: PmcOptions) -> PruneSpec:
         tables=not options.keep_tables,
         authors=not options.keep_authors,
         sub_articles=options.sub_articles == "drop",
+        translations=options.translations != "document",
     )
 
 
-def _articles(root: Element, origin: str) -> Iterator[Element | Rejection | Notice]:
-    name = local_name(root.tag)
-    if name == "article":
-        yield _plain_tags(root)
-    elif name == "pmc-articleset":
-        articles = [el for el in root if isinstance(el.tag, str) and local_name(el.tag) == "article"]
-        if not articles:
-            yield Rejection(origin, "not_an_article", "<pmc-articleset> holds no <article>")
-        yield from (_plain_tags(article) for article in articles)
-    elif name == "OAI-PMH":
-        yield from _oai_articles(root, origin)
-    else:
-        yield Rejection(
-            origin,
-            "not_an_article",
-            f"root element <{name}> is not a JATS <article>, <pmc-articleset> or OAI-PMH response",
-        )
-
-
-def _oai_articles(root: Element, origin: str) -> Iterator[Element | Rejection | Notice]:
-    for el in root.iter(f"{OAI}error", f"{OAI}record"):
-        if el.tag == f"{OAI}error":
-            yield Rejection(origin, "oai_error", f"{el.get('code')}: {' '.join((el.text or '').split())}")
-            continue
-        header = child(el, f"{OAI}header")
-        if header is not None and header.get("status") == "deleted":
-            yield Notice(origin, "oai_deleted", detail=child_text(header, f"{OAI}identifier"))
-            continue
-        metadata = child(el, f"{OAI}metadata")
-        for found in metadata if metadata is not None else ():
-            if not isinstance(found.tag, str):
-                continue
-            if local_name(found.tag) == "article":
-                yield _plain_tags(found)
-            else:
-                yield Rejection(
-                    origin,
-                    "not_an_article",
-                    f"OAI record holds <{local_name(found.tag)}>, not JATS: harvest with metadataPrefix=pmc",
-                )
-
-
-def _plain_tags(article: Element) -> Element:
-    """The article with JATS tags unnamespaced, for the rare file whose namespace the byte-level drop missed
-    (a prefixed or unknown JATS namespace URI)."""
-    if not article.tag.startswith("{"):
-        return article
-    namespace = article.tag[: article.tag.index("}") + 1]
-    for el in article.iter(f"{namespace}*"):
-        el.tag = el.tag[len(namespace) :]
-    return article
-
-
-def _article_records(
-    article: Element, origin: str, options: PmcOptions, recovered: bool
-) -> Iterator[Document | Rejection | Notice]:
-    meta = read_meta(article, origin, options.filelist)
-    if meta.pmcid is None:
-        yield Rejection(origin, "no_pmcid", "no PMCID in <article-id> nor in the file name")
-        return
-    record_id = f"pmc:{meta.pmcid}"
-    walker = BodyText(options, recovered)
-    try:
-        walker.prepare(article)  # one pass over the article's inline markup (what is dropped was pruned before)
-        title = _title(walker, child(article, "front", "article-meta", "title-group"))
-        problem = _filtered(meta, title, options)
-        if problem:
-            yield Rejection(origin, problem[0], problem[1], record_id)
-            return
-        body_blocks = fill(walker, article, title, options)
-    except UndefinedEntity as exc:
-        yield Rejection(origin, "undefined_entity", str(exc), record_id)
-        return
-    if options.require_body and not body_blocks:
-        yield Rejection(origin, "no_body", "the article has no body text (abstract only, or a scanned PDF)", record_id)
-        return
-    if walker.formulas_without_text:
-        yield Notice(origin, "formula_without_text", walker.formulas_without_text, record_id)
-    yield Document(
-        id=record_id,
-        source=PAPERS,
-        title=title,
-        text=walker.text(),
-        origin=origin,
-        meta=meta.published(),
-    )
-
-
-def _title(walker: BodyText, group: Element | None) -> str:
-    if group is None:
-        return ""
-    title, subtitle = walker.inline(child(group, "article-title")), walker.inline(child(group, "subtitle"))
-    return walker.resolve(f"{title}: {subtitle}" if title and subtitle else title or subtitle)
-
-
-def _filtered(meta: ArticleMeta, title: str, options: PmcOptions) -> tuple[str, str] | None:
-    """(reason, detail) when the options reject the article before its text is read."""
-    kind = meta.article_type
-    if kind in (None, "other"):
-        kind = notice_type(title) or kind  # notices some journals tag "other": "Correction: Aspirin and ..."
-    if kind in options.exclude_article_types:
-        return "article_type_excluded", f"article type {kind!r} is in exclude_article_types"
-    if meta.retracted and options.drop_retracted:
-        return "retracted", "the article is marked retracted (file list or retraction-forward link)"
-    group = license_group(meta.license)
-    if group not in options.license_groups:
-        return "license_excluded", (
-            f"licence {meta.license or 'none'!r} is in group {group!r}; license_groups "
-            f"keeps {', '.join(options.license_groups)}"
-        )
-    if options.languages and (meta.language or "en") not in options.languages:
-        return "language_excluded", f"language {meta.language!r} is not in languages"
-    if meta.version and meta.latest_version and meta.version < meta.latest_version:
-        return "superseded_version", f"version {meta.version}; the file list has version {meta.latest_version}"
-    return None
+def _pruned(data: bytes, cuts: list[Cut]) -> dict[str, tuple[int, int]]:
+    """The text cut from the article's bytes, per rule: (characters, count)."""
+    counted: dict[str, tuple[int, int]] = {}
+    cuts = [cut for cut in cuts if cut[0]]  # front matter (author groups) is not text the article loses
+    for (rule, _, _), chars in zip(cuts, pruned_chars(data, cuts) if cuts else [], strict=True):
+        total, count = counted.get(rule, (0, 0))
+        counted[rule] = (total + chars, count + 1)
+    return counted

@@ -1,5 +1,5 @@
 """Remove citation markers and figure/table callouts from an article's text, with their leftover brackets and
-commas; and URLs (`drop_urls`) and double spaces (`squeeze_spaces`).
+commas, and chains of them.
 
 While the XML is flattened, each `<xref ref-type="bibr">` becomes a token, its text between U+FDD0 and U+FDD1
 (a figure or table callout: between U+FDD0 U+FDD4 and U+FDD1, so one `str.find` finds both kinds).
@@ -23,6 +23,10 @@ keeping.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from builders.pmc.removals import Removals
 
 OPEN, CLOSE, FLOAT = "\ufdd0", "\ufdd1", "\ufdd4"
 
@@ -46,11 +50,29 @@ _CLOSING = re.compile(
 # A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
 _REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
 _CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) *$", re.IGNORECASE)
+_NUMBERED_TOKEN = re.compile("[ ,;]*\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1")  # " C[42]", not a callout
 _NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
 _PAIRS = frozenset({("(", ")"), ("[", "]")})
 _BRACKETED = frozenset({"()", "[]"})
 _ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
 _PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
+# What joins bracketed markers into one chain, and the next bracketed marker: "–[C3]", ", and [C5]", "; (C7)".
+_CHAIN_LINK = re.compile(
+    r"\s?(?:[,;–—‒−-]\s?)?(?:(?:and|or|&) )?[(\[]\ufdd0[^\ufdd1]*\ufdd1"
+    r"(?:(?:[ ,;–—‒−-]|and |& ){0,4}\ufdd0[^\ufdd1]*\ufdd1)*[)\]]"
+)
+_CHAIN_STARTS = frozenset(",;–—‒−-[(")
+_SPACED_CHAIN_STARTS = frozenset({" [", " (", " a", " &", " o"})
+# Words whose object a marker is: the sentence needs the reference, so it stays as words.
+_REFERENCE_NOUNS = frozenset({"ref.", "refs.", "ref", "refs", "reference", "references"})
+OBJECT_WORDS = frozenset(
+    word
+    for lower in (*_REFERENCE_NOUNS, "see", "cf.", "in", "from", "by", "of", "to", "per", "following")
+    for word in (lower, lower.capitalize())
+)
+# The last two letters of those words and the space after them: most markers are decided not to be objects here.
+_OBJECT_ENDINGS = frozenset(word[-2:] + " " for word in OBJECT_WORDS)
+_DELIMITERS = {ord(OPEN): None, ord(CLOSE): None, ord(FLOAT): None}
 
 
 def citation_token(text: str) -> str:
@@ -61,18 +83,39 @@ def callout_token(text: str) -> str:
     return OPEN + FLOAT + text + CLOSE
 
 
-def resolve_markers(text: str, callouts: str) -> str:
-    """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere."""
+def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -> str:
+    """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere;
+    each removal is counted in `removed`."""
     out: list[str] = []
     pos = 0
     find, size = text.find, len(text)
+    # Single bracketed markers are counted here, the others by `_record` (a call per marker costs more than the
+    # decision itself); every marker is recorded one by one when tracing.
+    tally = removed is not None and removed.spans is None
+    single = [0, 0, 0, 0]  # citation characters, citations, callout characters, callouts
     start = find(OPEN)
     while start >= 0:
+        before = text[start - 1 : start]
+        at = start - 1 if before in "[(" else start  # just after the word and space an object marker follows
+        if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
+            pos = _as_words(text, out, pos, start)  # "described in [5]" → "described in ref. 5"
+            start = find(OPEN, pos)
+            continue
         close = find(CLOSE, start)
-        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
+        if start > pos and close > 0 and before + text[close + 1 : close + 2] in _BRACKETED:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
             after = close + 2
+            if text[after : after + 1] in _CHAIN_STARTS or text[after : after + 2] in _SPACED_CHAIN_STARTS:
+                after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
+            if not tally or after != close + 2:
+                _record(removed, text, start - 1, after)
+            elif text[start + 1] == FLOAT:
+                single[2] += after - start - 2
+                single[3] += 1
+            else:
+                single[0] += after - start - 1
+                single[1] += 1
             if start > 1 and text[start - 2] != "\n" and (after == size or text[after] in _ENDS):
                 out.append(text[pos : start - 1].rstrip(" "))
                 pos = after
@@ -90,14 +133,90 @@ def resolve_markers(text: str, callouts: str) -> str:
             cut = _cut(text, pos, start, end, run.group(), callouts)
             if cut is None:  # kept: the run's words, without the token delimiters
                 out.append(text[pos:start])
-                out.append(_TOKENS.sub(_words, run.group()))
+                out.append(_kept_run(run.group(), removed))
                 pos = end
             else:
+                cut_to = cut[1]
+                if text[cut_to - 1 : cut_to] in ")]" and (
+                    text[cut_to : cut_to + 1] in _CHAIN_STARTS or text[cut_to : cut_to + 2] in _SPACED_CHAIN_STARTS
+                ):
+                    cut_to = _chain_end(text, cut_to)
+                _record(removed, text, cut[0], cut_to)
                 out.append(text[pos : cut[0]])
-                pos = _tidy(text, out, cut[0], cut[1])
+                pos = _tidy(text, out, cut[0], cut_to)
         start = find(OPEN, pos)
     out.append(text[pos:])
+    if tally and (single[1] or single[3]):
+        for rule, at in (("pmc.citation_marker", 0), ("pmc.callout", 2)):
+            if single[at + 1]:
+                removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
     return "".join(out)
+
+
+def _kept_run(run: str, removed: Removals | None) -> str:
+    """The words of a run that stays: callouts and narrative citations keep theirs; a numbered citation in it
+    goes ("shown in FText S1 C[42]." → "shown in Text S1.")."""
+    if FLOAT not in run or not _NUMBERED_TOKEN.search(run):
+        return _TOKENS.sub(_words, run)
+    kept = _NUMBERED_TOKEN.sub("", run)
+    if removed is not None:
+        for token in _NUMBERED_TOKEN.findall(run):
+            _record(removed, token, 0, len(token))
+    return _TOKENS.sub(_words, kept.rstrip(" ,;"))
+
+
+def _chain_end(text: str, end: int) -> int:
+    """The end of a chain of bracketed markers that goes on at `end`: "[C1]|–[C3], and [C5]" → after "[C5]"."""
+    while True:
+        link = _CHAIN_LINK.match(text, end)
+        if link is None:
+            return end
+        end = link.end()
+
+
+def _is_object(text: str, start: int) -> bool:
+    """Whether the citation at `start` is the object of the word before it ("see [6].", "in ref. 5 we"), outside
+    any parenthesis ("(see [6])" is a parenthetical citation, removed whole)."""
+    at = start - 1 if text[start - 1] in "[(" else start
+    if text[at - 1 : at] != " " or text[start + 1 : start + 2] == FLOAT:
+        return False
+    word_start = text.rfind(" ", max(0, at - 14), at - 1) + 1
+    if text[word_start : at - 1] not in OBJECT_WORDS:
+        return False
+    head = text[max(0, word_start - 80) : word_start]
+    return max(head.rfind("("), head.rfind("[")) <= max(head.rfind(")"), head.rfind("]"), head.rfind("\n"))
+
+
+def _as_words(text: str, out: list[str], pos: int, start: int) -> int:
+    """Write the marker run at `start` as plain words ("ref. 5", "refs. 3–5", "Smith 2010"); return its end."""
+    bracketed = text[start - 1] in "[("
+    run = _RUN.match(text, start)
+    end = run.end() if run else text.find(CLOSE, start) + 1
+    if bracketed and text[end : end + 1] in ")]":
+        end += 1
+    out.append(text[pos : start - 1 if bracketed else start])
+    words = _TOKENS.sub(_words, text[start:end] if not bracketed else text[start : end - 1]).strip("[]() ")
+    word_before = text[max(0, start - 16) : start].rstrip(" [(").lower().rsplit(" ", 1)[-1]
+    if words[:1].isdigit() and word_before not in _REFERENCE_NOUNS:
+        words = ("refs. " if any(c in words for c in ",;–—‒−-") else "ref. ") + words
+    out.append(words.replace("[", "").replace("]", ""))
+    return end
+
+
+def _record(removed: Removals | None, text: str, start: int, end: int) -> None:
+    if removed is None:
+        return
+    opens, floats = text.count(OPEN, start, end), text.count(FLOAT, start, end)
+    rule = "pmc.callout" if floats and floats == opens else "pmc.citation_marker"
+    if removed.spans is None:
+        removed.count(rule, end - start - 2 * opens - floats)
+    else:
+        visible = _visible(text[start:end])
+        removed.add(rule, visible, _visible(text[max(0, start - 80) : start]), _visible(text[end : end + 80]))
+
+
+def _visible(text: str) -> str:
+    return text.translate(_DELIMITERS)
 
 
 def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
@@ -144,35 +263,3 @@ def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> 
 
 def _words(token: re.Match[str]) -> str:
     return token.group(1)
-
-
-_URL = re.compile(r" ?(?:https?://|ftp://|www\.)[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))", re.IGNORECASE)
-_EMPTY_BRACKETS = re.compile(r" ?(?:\(\s*\)|\[\s*\])")
-
-
-def drop_urls(text: str) -> str:
-    """`text` without URLs, looking only at the lines that hold one; a paragraph that was only a URL goes."""
-    lines = text.split("\n")
-    emptied = False
-    for index, line in enumerate(lines):
-        if "://" in line or "www." in line:
-            lines[index] = _EMPTY_BRACKETS.sub("", _URL.sub("", line)).strip()
-            emptied = emptied or not lines[index]
-    text = "\n".join(lines)
-    return "\n\n".join(part for part in text.split("\n\n") if part) if emptied else text
-
-
-def squeeze_spaces(text: str) -> str:
-    """Runs of spaces made one, except at the start of a line (a nested list item's indentation)."""
-    out, pos = [], 0
-    start = text.find("  ")
-    while start >= 0:
-        end = start + 2
-        while text[end : end + 1] == " ":
-            end += 1
-        indent = start == 0 or text[start - 1] == "\n"
-        out.append(text[pos:end] if indent else text[pos:start] + ("" if text[end : end + 1] in "\n" else " "))
-        pos = end
-        start = text.find("  ", pos)
-    out.append(text[pos:])
-    return "".join(out)

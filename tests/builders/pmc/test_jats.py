@@ -91,6 +91,7 @@ def test_research_article_metadata() -> None:
         license="https://creativecommons.org/licenses/by/4.0/",
         language="en",
         retracted=False,
+        id_type="pmcid",
     )
 
 
@@ -175,6 +176,8 @@ def test_oai_getrecord_with_jats_14_default_namespace() -> None:
         article_type="brief-report",
         license="https://creativecommons.org/licenses/by-nc-nd/4.0/",
         language="en",
+        id_type="pmcid",
+        version=2,
     )
 
 
