@@ -2,13 +2,16 @@
 
     >>> run_build(out, sources, kind="medc-k", ..., finalizer=DedupFinalizer(DedupConfig(threshold=0.8)))
     # out/duplicates.jsonl
+    {"kind": "version", "kept": "pmc:PMC100", "removed": "pmc:PMC100", "kept_version": 2, "removed_version": 1,
+     "kept_origin": "mirror/PMC100.2/PMC100.2.xml", "removed_origin": "mirror/PMC100.1/PMC100.1.xml"}
     {"kind": "exact", "kept": "pmc:PMC100", "removed": "pmc:PMC200", "similarity": 1.0}
     {"kind": "near", "kept": "pmc:PMC100", "removed": "book:3f2a...:4", "similarity": 0.867}
     {"kind": "paragraph", "kept": "book:3f2a...:1", "removed": "book:3f2a...:2", "paragraphs": 1, "chars": 52}
 
 1. Collect (`collect.py`): id, length, text hash and signature of every staged document; texts stay on disk.
 2. Rank every document by the keep policy of `DedupConfig` (longest, source priority, id, build order).
-3. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`).
+3. Versions: of the documents sharing an id, the newest stays (`versions.py`); then no id is written twice.
+   Exact: of each group of equal text hashes the best-ranked stays (`exact.py`).
 4. Near: the remaining documents, best-ranked first, against an LSH index of those kept (`near.py`).
 5. Write: stream each config's staged batches, drop removed rows (and, in books, paragraphs an earlier chapter
    of the same book has, `paragraphs.py`), write the rest to `<config>/train` without internal columns.
@@ -33,6 +36,7 @@ from medc.dedup.config import DedupConfig
 from medc.dedup.exact import exact_duplicates
 from medc.dedup.near import near_duplicates
 from medc.dedup.paragraphs import BookParagraphs
+from medc.dedup.versions import drop_old_versions
 from medc.records import BOOKS
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ class DedupFinalizer:
         keep = np.ones(len(keys), dtype=bool)
         rank = keys.rank(self.config.source_priority)
         report: dict[str, Any] = {"documents": len(keys), "recomputed_keys": keys.recomputed}
+        report["version_removed"] = drop_old_versions(staged, keys, keep, output)  # one row per id, newest
         if self.config.exact:
             report["exact_removed"] = self._exact(keys, rank, keep, output)
         if self.config.near:
@@ -62,7 +67,9 @@ class DedupFinalizer:
         log.info("dedup: kept %d of %d documents", report["kept"], len(keys))
 
     def _exact(self, keys: StagedKeys, rank: np.ndarray, keep: np.ndarray, output: Any) -> int:
-        removed, kept = exact_duplicates(keys.hashes, rank)
+        candidates = np.flatnonzero(keep)  # what versions left (an older version must not be the one kept)
+        removed, kept = exact_duplicates(keys.hashes[candidates], rank[candidates])
+        removed, kept = candidates[removed], candidates[kept]
         keep[removed] = False
         _report_pairs(output, "exact", keys, removed, kept, np.ones(len(removed)))
         return len(removed)
