@@ -42,7 +42,8 @@ class BuildKConfig:
     multiple=True,
     type=click.Path(exists=True),
     help="Licence and retraction per article: legacy file list CSV(s) (bulk, oa_package), or Cloud Service "
-    "metadata JSON (a file, or a folder such as a mirror's metadata/).",
+    "metadata JSON (a file, or a folder such as a mirror's metadata/). A Cloud Service mirror needs none: the "
+    "JSON beside each article is read.",
 )
 @click.option(
     "--books",
@@ -80,7 +81,9 @@ def command(
     sources = []
     if pmc_inputs:
         task = RecordTask(partial(pmc.parse, options=papers_options), steps)
-        sources.append(SourceSpec(PAPERS, task, document_schema(PAPERS, internal=True), list(pmc_inputs), pmc.accepts))
+        schema = document_schema(PAPERS, internal=True)
+        # sidecars: the Cloud Service JSON beside each article version (licence, retraction, version) travels with it
+        sources.append(SourceSpec(PAPERS, task, schema, list(pmc_inputs), pmc.accepts, sidecars=pmc.sidecars))
     if book_inputs:
         task = RecordTask(partial(books.parse, options=config.books), steps)
         sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))
