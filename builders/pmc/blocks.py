@@ -21,7 +21,7 @@ from lxml import etree
 from builders.pmc.lists import emit_def_list, emit_list
 from builders.pmc.sections import note_kind, section_kind
 from builders.pmc.text import ArticleText
-from builders.pmc.tree import child, flat_text, leading
+from builders.pmc.tree import block_text, child, flat_text, leading
 
 Element = etree._Element
 
@@ -75,7 +75,7 @@ class BodyText(ArticleText):
         kind = section_kind(None, title)
         if kind is None or kind in self.kept_kinds:
             return False
-        text = " ".join(flat_text(node) for node in [p, *p.itersiblings()] if node.tag.__class__ is str)
+        text = " ".join(block_text(node) for node in [p, *p.itersiblings()] if node.tag.__class__ is str)
         self.removed.add(f"pmc.section.{kind}", text)
         self.dropped_sections.append((kind, title, len(" ".join(text.split()))))
         return True
@@ -84,7 +84,7 @@ class BodyText(ArticleText):
         title = self.inline(leading(el, "title"))
         kind = section_kind(el.get("sec-type"), title if self.titles_decide_kind else "") or default_kind
         if kind is not None and kind not in self.kept_kinds:
-            text = flat_text(el)
+            text = block_text(el)
             self.removed.add(f"pmc.section.{kind}", text)
             self.dropped_sections.append((kind, title, len(" ".join(text.split()))))
             return

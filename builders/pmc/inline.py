@@ -134,9 +134,10 @@ PREPARED = (
 )
 _POWER = re.compile(r"[−\-+]?\d+(?:\.\d+)?")
 # An unlinked superscript that reads as citation numbers: "1", "1,2", "3–5", "1, 4-6".
-_CITATION_SUP = re.compile(r"\d{1,3}(?:\s?[,–-]\s?\d{1,3})*")
+_CITATION_SUP = re.compile(r"\d{1,3}(?:\s?[,–-]\s?\d{1,3})*|\(\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\)")
 _YEAR_END = re.compile(r"(?:^|[^\d.])(?:1[89]|20)\d\d$")
 _POWER_START = frozenset("0123456789−-+")
+_SUP_START = _POWER_START | {"("}
 _URL_LIKE = re.compile(r"^(?:https?://|ftp://|www\.|doi:|\S+@\S+\.\S+$|\S+\.(?:org|com|gov|net|edu)\b)", re.I)
 
 
@@ -160,7 +161,7 @@ def prepare(walker: ArticleText, region: Element | None) -> None:
             else:
                 _xref(walker, node)
         elif tag == "sup":
-            _mark_sup(node)
+            _mark_sup(node, drop_citations)
         elif tag in _DROPPED:
             if tag != "break" and (len(node) or node.text):
                 walker.removed.add("pmc.image_text", flat_text(node))
@@ -232,12 +233,13 @@ def _note(walker: ArticleText, el: Element) -> None:
 _NOTE_PARENTS = frozenset({"fn-group", "table-wrap-foot", "author-notes"})
 
 
-def _mark_sup(sup: Element) -> None:
-    """A superscript number is a power ("10<sup>−6</sup>" → 10^−6, not 106) or, unlinked, a citation
-    ("common<sup>1,2</sup>", "since 2010<sup>5</sup>": a marker token, removed like a linked one). "Ca<sup>2+</sup>",
-    "1<sup>st</sup>", "m<sup>2</sup>" and "R<sup>2</sup>" stay as written."""
+def _mark_sup(sup: Element, citations: bool) -> None:
+    """A superscript number is a power ("10<sup>−6</sup>" → 10^−6, not 106) or, unlinked, a citation: "common
+    <sup>1,2</sup>", "risk<sup>27-31</sup>", "years.<sup>1</sup>", "since 2010<sup>5</sup>", "<sup>(18-21)</sup>"
+    become a marker token, removed like a linked one (when `citations` go). "Ca<sup>2+</sup>", "1<sup>st</sup>",
+    "m<sup>2</sup>", "R<sup>2</sup>" and "height<sup>2</sup>" stay as written."""
     text = sup.text
-    if not text or text[0] not in _POWER_START or len(sup):  # most <sup>s hold a citation, a letter or a charge
+    if not text or text[0] not in _SUP_START or len(sup):  # most <sup>s hold a citation, a letter or a charge
         return
     parent = sup.getparent()
     if parent is None:
@@ -246,23 +248,24 @@ def _mark_sup(sup: Element) -> None:
     before = (previous.tail if previous is not None else parent.text) or ""
     if previous is not None and not before:
         return  # right after an element ("<italic>x</italic><sup>2</sup>"): a power of what it holds
-    if _CITATION_SUP.fullmatch(text) and _cites(before, text):
+    if citations and _CITATION_SUP.fullmatch(text) and _cites(before, text):
         sup.text = citation_token(text)
     elif before[-1:].isdigit() and _POWER.fullmatch(text):
         sup.text = "^" + text
 
 
 def _cites(before: str, text: str) -> bool:
-    """Whether an unlinked superscript number after `before` is a citation: a list or range ("1,2", "3–5"), or
-    one number after a sentence mark, a word of four letters or more, or a year ("2010" + "5")."""
-    if any(c in text for c in ",–-"):
+    """Whether an unlinked superscript number after `before` is a citation: a list, range or bracket ("1,2",
+    "3–5", "(18)"), or one number after a sentence mark, after a year ("2010" + "5"), or after a word of four
+    letters or more unless it is 2 or 3 (squared and cubed units: "height<sup>2</sup>")."""
+    if text[0] == "(" or any(c in text for c in ",–-"):
         return True
     last = before[-1:]
     if last in ".,;:)]":
         return True
     if last.isdigit():
         return bool(_YEAR_END.search(before[-6:]))
-    return last.isalpha() and before[-4:].isalpha()
+    return text not in ("2", "3") and last.isalpha() and before[-4:].isalpha()
 
 
 def _set_text(el: Element, text: str) -> None:

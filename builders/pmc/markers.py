@@ -105,23 +105,26 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
         if start > pos and close > 0 and before + text[close + 1 : close + 2] in _BRACKETED:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
-            after = close + 2
+            after, cut_from = close + 2, start - 1
             if text[after : after + 1] in _CHAIN_STARTS or text[after : after + 2] in _SPACED_CHAIN_STARTS:
                 after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
+            if text[after : after + 1] == ")" and text[start - 2 : start - 1] == " ":
+                cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
+                after += cut_from != start - 1
             if not tally or after != close + 2:
-                _record(removed, text, start - 1, after)
+                _record(removed, text, cut_from, after)
             elif text[start + 1] == FLOAT:
                 single[2] += after - start - 2
                 single[3] += 1
             else:
                 single[0] += after - start - 1
                 single[1] += 1
-            if start > 1 and text[start - 2] != "\n" and (after == size or text[after] in _ENDS):
-                out.append(text[pos : start - 1].rstrip(" "))
+            if cut_from > 0 and text[cut_from - 1] != "\n" and (after == size or text[after] in _ENDS):
+                out.append(text[pos:cut_from].rstrip(" "))
                 pos = after
             else:
-                out.append(text[pos : start - 1])
-                pos = _tidy(text, out, start - 1, after)
+                out.append(text[pos:cut_from])
+                pos = _tidy(text, out, cut_from, after)
             start = find(OPEN, pos)
             continue
         run = _RUN.match(text, start)
@@ -151,6 +154,15 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             if single[at + 1]:
                 removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
     return "".join(out)
+
+
+def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
+    """Where "(see " opens before the bracketed marker at `bracket`, or `bracket` when no such parenthesis does."""
+    head = text[max(pos, bracket - 60) : bracket]
+    opening = head.rfind("(")
+    if opening >= 0 and _OPENING.fullmatch(head, opening):
+        return bracket - len(head) + opening
+    return bracket
 
 
 def _kept_run(run: str, removed: Removals | None) -> str:
@@ -195,11 +207,14 @@ def _as_words(text: str, out: list[str], pos: int, start: int) -> int:
     if bracketed and text[end : end + 1] in ")]":
         end += 1
     out.append(text[pos : start - 1 if bracketed else start])
-    words = _TOKENS.sub(_words, text[start:end] if not bracketed else text[start : end - 1]).strip("[]() ")
+    words = _TOKENS.sub(_words, text[start:end] if not bracketed else text[start : end - 1]).strip()
+    words = words.replace("[", "").replace("]", "")  # "[6]" → "6", "[1]–[4]" → "1–4"
+    if words[:1] == "(" and words[-1:] == ")" and words[1:-1].replace(",", "").replace(" ", "").isdigit():
+        words = words[1:-1]  # "(6)" → "6", but "Smith et al. (2010)" stays
     word_before = text[max(0, start - 16) : start].rstrip(" [(").lower().rsplit(" ", 1)[-1]
     if words[:1].isdigit() and word_before not in _REFERENCE_NOUNS:
         words = ("refs. " if any(c in words for c in ",;–—‒−-") else "ref. ") + words
-    out.append(words.replace("[", "").replace("]", ""))
+    out.append(words)
     return end
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from builders.pmc.tree import child, flat_text
+from builders.pmc.tree import block_text, child
 
 if TYPE_CHECKING:
     from builders.pmc.removals import Removals
@@ -180,7 +180,7 @@ def prune_tree(article: etree._Element, spec: PruneSpec, removed: Removals) -> N
         parent = el.getparent()
         if parent is None:
             continue  # inside a part removed before it (a table in a table-wrap-group's table-wrap)
-        removed.add(rule, flat_text(el))
+        removed.add(rule, block_text(el))
         if el.tail and el.tail.strip():
             previous = el.getprevious()
             if previous is not None:

@@ -31,7 +31,7 @@ from builders.pmc.markers import OPEN, resolve_markers
 from builders.pmc.options import PmcOptions
 from builders.pmc.removals import Removals
 from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces
-from builders.pmc.tree import flat_text
+from builders.pmc.tree import block_text, flat_text
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -68,7 +68,7 @@ class ArticleText:
     def drop(self, rule: str, el: Element | None) -> None:
         """Count the text of `el` as removed by `rule` (a table, a caption, a section the options drop)."""
         if el is not None:
-            self.removed.add(rule, flat_text(el))
+            self.removed.add(rule, block_text(el))
 
     def heading(self, text: str) -> None:
         if text:
