@@ -206,7 +206,7 @@ def _xref(walker: ArticleText, xref: Element) -> None:
         if walker.options.callouts != "keep":
             _set_text(xref, callout_token("".join(xref.itertext())))
     elif kind in _MARKER_TYPES:
-        walker.removed.add("pmc.note_marker", flat_text(xref))
+        walker.removed.add("pmc.note_marker", flat_text(xref) if len(xref) else xref.text or "")
         _remove(xref)
 
 

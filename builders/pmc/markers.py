@@ -61,8 +61,8 @@ _CHAIN_LINK = re.compile(
     r"\s?(?:[,;–—‒−-]\s?)?(?:(?:and|or|&) )?[(\[]\ufdd0[^\ufdd1]*\ufdd1"
     r"(?:(?:[ ,;–—‒−-]|and |& ){0,4}\ufdd0[^\ufdd1]*\ufdd1)*[)\]]"
 )
-_CHAIN_STARTS = frozenset(",;–—‒−-[(")
-_SPACED_CHAIN_STARTS = frozenset({" [", " (", " a", " &", " o"})
+_CHAIN_STARTS = frozenset(" ,;–—‒−-[(")
+_CHAIN_SECOND = frozenset("[(a&o")  # after a space: what a chain goes on with ("[", "(", "and", "&", "or")
 # Words whose object a marker is: the sentence needs the reference, so it stays as words.
 _REFERENCE_NOUNS = frozenset({"ref.", "refs.", "ref", "refs", "reference", "references"})
 OBJECT_WORDS = frozenset(
@@ -95,20 +95,21 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
     single = [0, 0, 0, 0]  # citation characters, citations, callout characters, callouts
     start = find(OPEN)
     while start >= 0:
-        before = text[start - 1 : start]
-        at = start - 1 if before in "[(" else start  # just after the word and space an object marker follows
-        if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
-            pos = _as_words(text, out, pos, start)  # "described in [5]" → "described in ref. 5"
-            start = find(OPEN, pos)
-            continue
         close = find(CLOSE, start)
+        before = text[start - 1 : start]
         if start > pos and close > 0 and before + text[close + 1 : close + 2] in _BRACKETED:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
-            after, cut_from = close + 2, start - 1
-            if text[after : after + 1] in _CHAIN_STARTS or text[after : after + 2] in _SPACED_CHAIN_STARTS:
+            if text[start - 4 : start - 1] in _OBJECT_ENDINGS and _is_object(text, start):
+                pos = _as_words(text, out, pos, start)  # "described in [5]" → "described in ref. 5"
+                start = find(OPEN, pos)
+                continue
+            after = close + 2
+            following = text[after : after + 1]
+            if following in _CHAIN_STARTS and (following != " " or text[after + 1 : after + 2] in _CHAIN_SECOND):
                 after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
-            if text[after : after + 1] == ")" and text[start - 2 : start - 1] == " ":
+            cut_from = start - 1
+            if following == ")" and text[start - 2 : start - 1] == " ":
                 cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
                 after += cut_from != start - 1
             if not tally or after != close + 2:
@@ -127,6 +128,11 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
                 pos = _tidy(text, out, cut_from, after)
             start = find(OPEN, pos)
             continue
+        at = start - 1 if before in "[(" else start  # just after the word and space an object marker follows
+        if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
+            pos = _as_words(text, out, pos, start)  # "see [6]" (the brackets in the token), "in ref. 5"
+            start = find(OPEN, pos)
+            continue
         run = _RUN.match(text, start)
         if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
             out.append(text[pos:start])
@@ -140,8 +146,9 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
                 pos = end
             else:
                 cut_to = cut[1]
+                following = text[cut_to : cut_to + 1]
                 if text[cut_to - 1 : cut_to] in ")]" and (
-                    text[cut_to : cut_to + 1] in _CHAIN_STARTS or text[cut_to : cut_to + 2] in _SPACED_CHAIN_STARTS
+                    following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
                 ):
                     cut_to = _chain_end(text, cut_to)
                 _record(removed, text, cut[0], cut_to)

@@ -55,9 +55,10 @@ class Removals:
 
     def add(self, rule: str, text: str, before: str = "", after: str = "") -> None:
         """Record `text` as removed by `rule` (its XML whitespace collapsed when it is counted)."""
-        if "\n" in text or "\t" in text or "  " in text:
+        if len(text) > 3 and ("\n" in text or "\t" in text or "  " in text):  # (a mark, "*" or "a", is most)
             text = " ".join(text.split())
-        self.count(rule, len(text))
+        self.chars[rule] = self.chars.get(rule, 0) + len(text)
+        self.counts[rule] = self.counts.get(rule, 0) + 1
         if self.spans is not None:
             self.spans.append(RemovedSpan(rule, text, before[-_CONTEXT:], after[:_CONTEXT]))
 
