@@ -1,11 +1,11 @@
 """Lists as text: each item on its line, with its label or a marker for the list's style; nested lists indented.
 
-    <list list-type="order"><list-item><p>age 18–65</p></list-item><list-item><p>no prior dialysis</p>
-      <list list-type="alpha-lower"><list-item><p>nor a transplant</p></list-item></list></list-item></list>
-    → "1. age 18–65\n2. no prior dialysis\n  a. nor a transplant"
+<list list-type="order"><list-item><p>age 18–65</p></list-item><list-item><p>no prior dialysis</p>
+  <list list-type="alpha-lower"><list-item><p>nor a transplant</p></list-item></list></list-item></list>
+→ "1. age 18–65\n2. no prior dialysis\n  a. nor a transplant"
 
-    <def-list><def-item><term>eGFR</term><def><p>estimated glomerular filtration rate</p></def></def-item>
-    → "eGFR: estimated glomerular filtration rate"
+<def-list><def-item><term>eGFR</term><def><p>estimated glomerular filtration rate</p></def></def-item>
+→ "eGFR: estimated glomerular filtration rate"
 """
 
 from __future__ import annotations
