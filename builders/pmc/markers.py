@@ -96,8 +96,7 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
     start = find(OPEN)
     while start >= 0:
         close = find(CLOSE, start)
-        before = text[start - 1 : start]
-        if start > pos and close > 0 and before + text[close + 1 : close + 2] in _BRACKETED:
+        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
             if text[start - 4 : start - 1] in _OBJECT_ENDINGS and _is_object(text, start):
@@ -128,32 +127,7 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
                 pos = _tidy(text, out, cut_from, after)
             start = find(OPEN, pos)
             continue
-        at = start - 1 if before in "[(" else start  # just after the word and space an object marker follows
-        if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
-            pos = _as_words(text, out, pos, start)  # "see [6]" (the brackets in the token), "in ref. 5"
-            start = find(OPEN, pos)
-            continue
-        run = _RUN.match(text, start)
-        if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
-            out.append(text[pos:start])
-            pos = start + 1
-        else:
-            end = run.end()
-            cut = _cut(text, pos, start, end, run.group(), callouts)
-            if cut is None:  # kept: the run's words, without the token delimiters
-                out.append(text[pos:start])
-                out.append(_kept_run(run.group(), removed))
-                pos = end
-            else:
-                cut_to = cut[1]
-                following = text[cut_to : cut_to + 1]
-                if text[cut_to - 1 : cut_to] in ")]" and (
-                    following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
-                ):
-                    cut_to = _chain_end(text, cut_to)
-                _record(removed, text, cut[0], cut_to)
-                out.append(text[pos : cut[0]])
-                pos = _tidy(text, out, cut[0], cut_to)
+        pos = _resolve_run(text, out, pos, start, callouts, removed)
         start = find(OPEN, pos)
     out.append(text[pos:])
     if tally and (single[1] or single[3]):
@@ -161,6 +135,32 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             if single[at + 1]:
                 removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
     return "".join(out)
+
+
+def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None) -> int:
+    """Resolve the marker run at `start` that is not a single bracketed marker; return where the text goes on."""
+    at = start - 1 if text[start - 1 : start] in ("[", "(") else start  # after the word an object marker follows
+    if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
+        return _as_words(text, out, pos, start)  # "see [6]" (the brackets in the token), "in ref. 5"
+    run = _RUN.match(text, start)
+    if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
+        out.append(text[pos:start])
+        return start + 1
+    end = run.end()
+    cut = _cut(text, pos, start, end, run.group(), callouts)
+    if cut is None:  # kept: the run's words, without the token delimiters
+        out.append(text[pos:start])
+        out.append(_kept_run(run.group(), removed))
+        return end
+    cut_to = cut[1]
+    following = text[cut_to : cut_to + 1]
+    if text[cut_to - 1 : cut_to] in (")", "]") and (
+        following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
+    ):
+        cut_to = _chain_end(text, cut_to)
+    _record(removed, text, cut[0], cut_to)
+    out.append(text[pos : cut[0]])
+    return _tidy(text, out, cut[0], cut_to)
 
 
 def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
