@@ -8,11 +8,23 @@ token, F = callout token):
 
     "as reported [C2–C5]."           → "as reported."                   the bracket holds only markers
     "in two trials (C1, C3) and"     → "in two trials and"
+    "known [C1]–[C3], and [C4]. It"  → "known. It"                      a chain of brackets joined by dashes,
+                                                                        commas, "and": one marker
     "(see CSmith 2010; CLee 2012)"   → ""                               parenthetical author-year citations
+    "is known (see [C6])."           → "is known."                      the parenthesis goes whole
     "fibrosisC1,C2 is"               → "fibrosis is"                    superscript or bare numbers
     "CSmith et al. (2010) showed"    → "Smith et al. (2010) showed"     narrative citation: its words stay
+    "As in ref. C5 we see"           → "As in ref. 5 we see"            the object of its sentence: the reference
+    "See C[6]." / "data from [C2]"   → "See ref. 6." / "data from ref. 2"   stays, so that the sentence reads
     "cohort (n = 12; Fig. F2)."      → "cohort (n = 12)."               a marker inside a remark: the remark stays
     "as shown in FFig. 2."           → "as shown in Fig. 2."            bare callout kept, unless callouts="all"
+    "shown in FText S1 C[42]."       → "shown in Text S1."              a citation after a kept callout goes
+
+The object rule: a citation directly after one of `OBJECT_WORDS` ("see", "cf.", "in", "from", "by", "of", "to",
+"per", "following", "ref.", "reference", ...), and not inside a parenthesis, is the object of that word; removing
+it would leave "See." or "In ref. we see", so its number stays as a reference ("ref. 6", "refs. 2–4"; after "ref."
+or "reference" only the number) and an author-year citation keeps its words. Unlinked superscript numbers are
+made tokens by `inline` (`_mark_sup`); citation numbers typed as plain text go in `sweeps`.
 
 Only the runs and a few dozen characters around each are examined, so the cost grows with the number of markers,
 not with the length of the text (a regex search through the text would cost more than all of that). A paragraph
