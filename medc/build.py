@@ -33,7 +33,7 @@ import pyarrow as pa
 import medc
 from medc.executors import Executor, open_executor
 from medc.finalize import BuildOutput, Finalizer, copy_to_train, public_schema
-from medc.origins import public_command
+from medc.origins import public_command, record_local_inputs
 from medc.shards import ShardConfig
 from medc.sources import WorkUnit, is_url
 from medc.stage.batch import Task
@@ -139,6 +139,7 @@ def run_build(
     )
     manifest["executor"] = {"name": executor.name, "workers": executor.workers}
     _write_json(out_dir / "manifest.json", manifest)
+    record_local_inputs(out_dir, [spec.inputs for spec in sources])
     _write_rejections(out_dir / "rejections.jsonl", staging, output)
     if not keep_staging:
         staging.drop_parts()
@@ -195,11 +196,32 @@ def _manifest(
         "rejections": dict(sorted(by_reason.items())),
         "rejections_by_config": {c: dict(sorted(v.items())) for c, v in by_config.items()},
         "notices": dict(sorted(notices.items())),
+        "removed": _removed_by_rule(staging),
         "duplicates": dict(output.duplicates),
         "extra": output.extra,
         "versions": library_versions(),
         "wall_seconds": round(seconds, 3),
     }
+
+
+def _removed_by_rule(staging: Staging) -> dict[str, dict[str, int]]:
+    """Characters and times each rule removed text from the staged documents (`Document.removed`), summed."""
+    import pyarrow.compute as pc
+
+    chars: Counter[str] = Counter()
+    times: Counter[str] = Counter()
+    for config in staging.configs():
+        if "removed" not in staging.schema(config).names:
+            continue
+        for batch in staging.iter_batches(config, columns=["removed"]):
+            flat = pc.list_flatten(batch.column("removed"))
+            if not len(flat):
+                continue
+            table = pa.Table.from_arrays(flat.flatten(), names=[f.name for f in flat.type])
+            for row in table.group_by("rule").aggregate([("chars", "sum"), ("count", "sum")]).to_pylist():
+                chars[row["rule"]] += row["chars_sum"]
+                times[row["rule"]] += row["count_sum"]
+    return {rule: {"chars": chars[rule], "count": times[rule]} for rule in sorted(chars)}
 
 
 def _invocation() -> list[str]:

@@ -96,3 +96,40 @@ def _names_path(value: str) -> bool:
     if not is_local(value) or value.startswith("-"):
         return False
     return os.path.isabs(value) or value.startswith(("~", "..")) or os.path.exists(value) or glob.has_magic(value)
+
+
+# Beside a build, never published: where each public input name was on the building machine, so that `medc explain`
+# and `medc report` can read an input again on that machine.
+LOCAL_INPUTS = ".inputs.local.json"
+
+
+def record_local_inputs(out_dir: Path, inputs: Sequence[Sequence[str]]) -> None:
+    """Write `out_dir/.inputs.local.json`: {public name: local path} for the local inputs of every source."""
+    import json
+
+    found: dict[str, str] = {}
+    for source in inputs:
+        for spec, name in public_roots(list(source)).items():
+            found.setdefault(name, os.path.abspath(local_base(spec)))
+    temp = out_dir / f"{LOCAL_INPUTS}.tmp"
+    temp.write_text(json.dumps(found, indent=1, sort_keys=True), encoding="utf-8")
+    temp.replace(out_dir / LOCAL_INPUTS)
+
+
+def local_input(build_dir: Path, origin: str) -> str:
+    """The local path of `origin` (without any `::member`) on the machine that built `build_dir`; a URL as it is."""
+    import json
+
+    path = origin.partition("::")[0]
+    if not is_local(path):
+        return path
+    try:
+        roots = json.loads((Path(build_dir) / LOCAL_INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        roots = {}
+    for name in sorted(roots, key=len, reverse=True):
+        if path == name:
+            return roots[name]
+        if path.startswith(name + "/"):
+            return os.path.join(roots[name], *path[len(name) + 1 :].split("/"))
+    return path  # a build from before public origins, or run elsewhere: the origin may still be a path here

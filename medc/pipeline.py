@@ -1,6 +1,6 @@
 """Compose a builder's parse function with per-record steps into one picklable task for the runner.
 
-    >>> task = RecordTask(partial(pmc_jats.parse, options=PmcOptions()), steps=(DocumentSteps(),))
+    >>> task = RecordTask(partial(pmc.parse, options=PmcOptions()), steps=(DocumentSteps(),))
     >>> list(task(WorkUnit("PMC1.xml", data)))
     [Document(id='pmc:PMC1', ...)]                    # or Rejection(reason='too_short', ...) after a step
 

@@ -65,7 +65,8 @@ class Removal:
 
 @dataclass(slots=True)
 class PaperMeta:
-    """Metadata of a PubMed Central article (MedC-K config `papers`)."""
+    """Metadata of a JATS article, from PMC or a publisher (MedC-K config `papers`). `id_type` says what the
+    record id was made of: `pmcid`, `doi`, `publisher-id` or `file` (an article without any identifier)."""
 
     pmcid: str | None = None
     pmid: str | None = None
@@ -76,6 +77,11 @@ class PaperMeta:
     license: str | None = None
     language: str | None = None
     retracted: bool = False
+    id_type: str | None = None
+    version: int | None = None  # PMC article version (`PMC123.2`), or the publisher's `<article-version>`
+    translation_of: str | None = None  # the id of the article this document translates (a JATS sub-article)
+    manuscript: bool = False  # an author manuscript (Cloud Service `is_manuscript`)
+    historical_ocr: bool = False  # text from OCR of a scanned back issue (Cloud Service `is_historical_ocr`)
 
 
 @dataclass(slots=True)

@@ -31,6 +31,8 @@ def print_summary(manifest: dict[str, Any], out_dir: str) -> None:
     _print_counts(console, "Rejected, by reason", manifest["rejections"])
     _print_counts(console, "Duplicates removed, by kind", manifest["duplicates"])
     _print_counts(console, "Notices (kept, but worth knowing)", manifest["notices"])
+    removed = {rule: v["chars"] for rule, v in manifest.get("removed", {}).items()}
+    _print_counts(console, "Characters removed from kept documents, by rule (medc explain shows them)", removed)
 
 
 def _duplicates_by_config(manifest: dict[str, Any]) -> dict[str, int]:

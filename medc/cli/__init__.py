@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "build-i": ("build_i", "Build MedC-I (dialogues, rationale QA, UMLS prompts) into Parquet shards."),
     "card": ("card", "Write or validate the dataset card of a build directory."),
     "inspect": ("inspect", "Show what a build or Hub dataset holds, from its card and Parquet metadata."),
+    "explain": ("explain", "Show the text spans a builder removed from one document of a build, by rule."),
     "push": ("push", "Publish a build directory to the Hugging Face Hub."),
     "train": ("train", "Train with DeepSpeed: continued pretraining, then instruction tuning."),
     "eval": ("eval", "Evaluate a model on MedQA, MedMCQA and PubMedQA."),

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from builders import books, pmc_jats
+from builders import books, pmc
 from medc.clean import CleanConfig
 from medc.cli.build_options import build_options, run_and_report, run_settings
 from medc.cli.decontaminate import decontaminate_option, load_evaluations
@@ -23,7 +23,7 @@ from medc.shards import ShardConfig
 class BuildKConfig:
     """Every setting of a MedC-K build; a TOML file has one table per field (`[papers]`, `[dedup]`, ...)."""
 
-    papers: pmc_jats.PmcOptions = field(default_factory=pmc_jats.PmcOptions)
+    papers: pmc.PmcOptions = field(default_factory=pmc.PmcOptions)
     books: books.BookOptions = field(default_factory=books.BookOptions)
     clean: CleanConfig = field(default_factory=CleanConfig)
     filters: FilterConfig = field(default_factory=FilterConfig)
@@ -46,7 +46,8 @@ class BuildKConfig:
     multiple=True,
     type=click.Path(exists=True),
     help="Licence and retraction per article: legacy file list CSV(s) (bulk, oa_package), or Cloud Service "
-    "metadata JSON (a file, or a folder such as a mirror's metadata/).",
+    "metadata JSON (a file, or a folder such as a mirror's metadata/). A Cloud Service mirror needs none: the "
+    "JSON beside each article is read.",
 )
 @click.option(
     "--books",
@@ -107,12 +108,13 @@ def _sources(
 
     papers_options = config.papers
     if filelists:
-        papers_options = pmc_jats.with_filelists(papers_options, pmc_jats.load_filelists(list(filelists)))
+        papers_options = pmc.with_filelists(papers_options, pmc.load_filelists(list(filelists)))
     sources = []
     if pmc_inputs:
-        task = RecordTask(partial(pmc_jats.parse, options=papers_options), steps)
+        task = RecordTask(partial(pmc.parse, options=papers_options), steps)
         schema = document_schema(PAPERS, internal=True)
-        sources.append(SourceSpec(PAPERS, task, schema, list(pmc_inputs), pmc_jats.accepts))
+        # sidecars: the Cloud Service JSON beside each article version (licence, retraction, version) travels with it
+        sources.append(SourceSpec(PAPERS, task, schema, list(pmc_inputs), pmc.accepts, sidecars=pmc.sidecars))
     if book_inputs:
         task = RecordTask(partial(books.parse, options=config.books), steps)
         sources.append(SourceSpec(BOOKS, task, document_schema(BOOKS, internal=True), list(book_inputs), books.accepts))

@@ -51,6 +51,7 @@ class PartKeys:
     hashes: np.ndarray  # (n, 2) uint64
     signatures: np.ndarray  # (n, num_perm) uint32
     entries: np.ndarray  # ENTRY, rows numbered within the part
+    versions: np.ndarray  # (n,) int64, `meta.version` (PMC article versions), NO_VERSION where none
     recomputed: int = 0
 
 
@@ -85,8 +86,20 @@ def read_part_keys(job: KeyJob) -> PartKeys:
         hashes_to_array(digests),
         signatures,
         entries,
+        _versions(table),
         recomputed,
     )
+
+
+NO_VERSION = -1
+
+
+def _versions(table: pa.Table) -> np.ndarray:
+    meta = table.schema.field("meta").type if "meta" in table.schema.names else None
+    if meta is None or not pa.types.is_struct(meta) or meta.get_field_index("version") < 0:
+        return np.full(table.num_rows, NO_VERSION, dtype=np.int64)
+    column = pc.fill_null(pc.struct_field(table.column("meta"), "version"), NO_VERSION)
+    return column.to_numpy().astype(np.int64)
 
 
 @dataclass
@@ -99,6 +112,7 @@ class StagedKeys:
     sizes: np.ndarray  # (n,) int64
     hashes: np.ndarray  # (n, 2) uint64
     signatures: np.ndarray  # (n, num_perm) uint32
+    versions: np.ndarray  # (n,) int64
     parts: list[tuple[str, str | Path, int, int]] = field(default_factory=list)  # config, path, first row, rows
     partitions: list[list[np.ndarray]] = field(default_factory=list)  # band entries (global rows) per partition
     recomputed: int = 0
@@ -155,7 +169,7 @@ class _Gather:
     def __init__(self, configs: list[str], partitions: int) -> None:
         self.configs = configs
         self.columns: dict[str, list[Any]] = {k: [] for k in ("config", "ids", "origins", "chars", "sizes")}
-        self.columns.update(hashes=[], signatures=[])
+        self.columns.update(hashes=[], signatures=[], versions=[])
         self.parts: list[tuple[str, str | Path, int, int]] = []
         self.partitions: list[list[np.ndarray]] = [[] for _ in range(partitions)]
         self.waiting: list[np.ndarray] = []
@@ -177,6 +191,7 @@ class _Gather:
             self.columns[key].append(value)
         self.columns["hashes"].append(part.hashes)
         self.columns["signatures"].append(part.signatures)
+        self.columns["versions"].append(part.versions)
         self.parts.append((config, path, self.rows, n))
         self.rows += n
         self.recomputed += part.recomputed
@@ -201,6 +216,7 @@ class _Gather:
             _concat(c["sizes"], np.int64),
             _concat(c["hashes"], np.uint64, (0, 2)),
             _concat(c["signatures"], np.uint32, (0, num_perm)),
+            _concat(c["versions"], np.int64),
             self.parts,
             self.partitions,
             self.recomputed,

@@ -2,6 +2,8 @@
 
     >>> run_build(out, sources, kind="medc-k", ..., finalizer=DedupFinalizer(DedupConfig(threshold=0.8)))
     # out/duplicates.jsonl
+    {"kind": "version", "kept": "pmc:PMC100", "removed": "pmc:PMC100", "kept_version": 2, "removed_version": 1,
+     "kept_origin": "mirror/PMC100.2/PMC100.2.xml", "removed_origin": "mirror/PMC100.1/PMC100.1.xml"}
     {"kind": "exact", "kept": "pmc:PMC100", "kept_origin": "oa/PMC100.xml", "removed": "pmc:PMC200",
      "removed_origin": "oa/PMC200.xml", "similarity": 1.0}
     {"kind": "near", "kept": "pmc:PMC100", ..., "removed": "book:3f2a...:4", ..., "similarity": 0.867}
@@ -9,7 +11,7 @@
 Stages; every one that touches rows is a map over the executor (in-process, local pool or Ray):
 1. Collect (`collect.py`): per staged part, id, origin, length, text hash, signature, size and LSH band entries.
 2. Rank every document by the keep policy of `DedupConfig` (longest, source priority, id, build order).
-3. PMC versions: an older version of an article leaves before anything else (`_resolve_versions`).
+3. Versions: of the documents sharing an id, the newest stays (`versions.py`); then no id is written twice.
 4. Exact: of each group of equal text hashes the best-ranked stays (`exact.py`, hash-partitioned).
 5. Near: buckets per partition, pairs verified in tasks, kept or removed greedily by rank (`near.py`).
 6. Write: shard cuts planned from the kept rows' sizes, one task per shard (`medc.finalize.write`).
@@ -33,6 +35,7 @@ from medc.dedup.collect import StagedKeys, collect_keys
 from medc.dedup.config import DedupConfig
 from medc.dedup.exact import exact_duplicates_partitioned
 from medc.dedup.near import near_duplicates_of_entries
+from medc.dedup.versions import drop_old_versions
 from medc.executors import Executor
 from medc.finalize.write import public_schema, write_split
 
@@ -57,7 +60,7 @@ class DedupFinalizer:
         alive = np.ones(len(keys), dtype=bool)
         rank = keys.rank(self.config.source_priority)
         report: dict[str, Any] = {"documents": len(keys), "recomputed_keys": keys.recomputed}
-        report["versions_superseded"] = self._resolve_versions(keys, alive, output)
+        report["version_removed"] = drop_old_versions(keys, alive, output)  # one row per id, the newest
         if self.config.exact:
             removed, kept = exact_duplicates_partitioned(keys.hashes, rank, alive, executor, partitions)
             alive[removed] = False
@@ -71,13 +74,6 @@ class DedupFinalizer:
         report["seconds"] = round(time.perf_counter() - start, 3)
         output.extra["dedup"] = report
         log.info("dedup: kept %d of %d documents", report["kept"], len(keys))
-
-    def _resolve_versions(self, keys: StagedKeys, alive: np.ndarray, output: Any) -> int:
-        """PMC article versions (issue 14), decided before any dedup so that "longest wins" never keeps an older
-        version: rows holding a superseded version of an article leave `alive` here, reported with their origin.
-        The decision is `medc.dedup.versions` (the pure function the "pmc" helper adds, given the rows' ids,
-        origins and build order); until it is wired in, no row is superseded."""
-        return 0
 
     def _near(
         self, keys: StagedKeys, rank: np.ndarray, alive: np.ndarray, output: Any, executor: Executor

@@ -4,7 +4,7 @@
 
 The corpus is generated (`pmc_corpus.py`, 2,000 varied articles by default, MEDC_BENCH_PMC_ARTICLES to change)
 into a temporary directory; nothing is downloaded or committed. Each contender reads the same files:
-- medc: `builders.pmc_jats.parse` with default options on the bytes of each file (the work a build worker does);
+- medc: `builders.pmc.parse` with default options on the bytes of each file (the work a build worker does);
 - pubmed_parser: `parse_pubmed_xml(path)` + `parse_pubmed_paragraph(path, all_paragraph=True)`, the usual way to
   get an article's metadata and text with it;
 - bare lxml: `lxml.etree.fromstring(bytes)` and nothing else, the floor no extractor can go below.
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from builders.pmc_jats import PmcOptions, parse
+from builders.pmc import PmcOptions, parse
 from medc.records import Document
 from medc.sources import WorkUnit
 from tests.benchmarks.pmc_corpus import generate_article
@@ -86,12 +86,12 @@ def test_pmc_builder_throughput(tmp_path: Path) -> None:
     def bare(path: str, data: bytes) -> None:
         etree.fromstring(data)
 
-    best = _cpu_times(files, {"medc pmc_jats.parse": medc, "pubmed_parser": baseline, "bare lxml.fromstring": bare})
+    best = _cpu_times(files, {"medc pmc.parse": medc, "pubmed_parser": baseline, "bare lxml.fromstring": bare})
     print(f"\n{ARTICLES} generated articles, {megabytes:.1f} MB, best of {ROUNDS} rounds, one core (CPU time)")
     print(f"{'contender':<24}{'seconds':>10}{'articles/s':>14}{'MB/s':>10}")
     for name, seconds in best.items():
         print(f"{name:<24}{seconds:>10.2f}{ARTICLES / seconds:>14.0f}{megabytes / seconds:>10.1f}")
-    ours = best["medc pmc_jats.parse"]
+    ours = best["medc pmc.parse"]
     speedup, of_bare = best["pubmed_parser"] / ours, best["bare lxml.fromstring"] / ours
     print(f"medc vs pubmed_parser: {speedup:.1f}x faster (target >= 3x)")
     print(f"medc vs bare parse: {of_bare:.0%} of the bare parse rate (target >= 40%)")

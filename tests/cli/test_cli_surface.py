@@ -9,9 +9,9 @@ from medc.cli import VERBS, main
 def test_help_lists_every_verb():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for verb in ("build-k", "build-i", "card", "inspect", "push", "train", "eval", "demo"):
+    for verb in ("build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "demo"):
         assert verb in result.output
-    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "push", "train", "eval", "demo"]
+    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "demo"]
 
 
 def test_help_imports_no_heavy_library():

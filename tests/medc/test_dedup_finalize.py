@@ -117,7 +117,7 @@ def test_shards_are_public_and_finalize_leaves_the_text_alone(built):
     report = manifest["extra"]["dedup"]
     assert (report["documents"], report["kept"], report["exact_removed"], report["near_removed"]) == (9, 5, 2, 2)
     assert report["by_config"]["books"] == {"documents": 4, "kept": 3}
-    assert (report["lsh_bands"], report["lsh_rows_per_band"], report["versions_superseded"]) == (16, 8, 0)
+    assert (report["lsh_bands"], report["lsh_rows_per_band"], report["version_removed"]) == (16, 8, 0)
 
 
 def test_kept_documents_do_not_depend_on_workers_or_input_order(built, tmp_path):

@@ -24,11 +24,14 @@ from typing import ClassVar
 
 from lxml import etree
 
-from builders import pmc_inline
-from builders.pmc_inline import INLINE, PREPARED
-from builders.pmc_markers import OPEN, drop_urls, resolve_markers, squeeze_spaces
-from builders.pmc_math import clean_tex, mathml_text, wrap
-from builders.pmc_options import PmcOptions
+from builders.pmc import inline as pmc_inline
+from builders.pmc.formulas import clean_tex, mathml_text, wrap
+from builders.pmc.inline import INLINE, PREPARED
+from builders.pmc.markers import OPEN, resolve_markers
+from builders.pmc.options import PmcOptions
+from builders.pmc.removals import Removals
+from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces
+from builders.pmc.tree import block_text, flat_text
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -42,7 +45,7 @@ class ArticleText:
 
     BLOCKS: ClassVar[dict[str, Callable[[ArticleText, Element], None]]] = {}
 
-    def __init__(self, options: PmcOptions, recovered: bool = False) -> None:
+    def __init__(self, options: PmcOptions, recovered: bool = False, trace: bool = False) -> None:
         self.options = options
         # lxml's recovery can nest paragraphs ("<p>a<p>b</p>" → p inside p): look for them in repaired files.
         self.prepared_tags = (*PREPARED, "p") if recovered else PREPARED
@@ -51,8 +54,22 @@ class ArticleText:
         self.kept_kinds = options.kept_kinds()
         # Elements holding a block (a list in a paragraph): read child by child, not as one text.
         self.complex: set[Element] = set()
+        self.removed = Removals(trace)
+        self.titles_decide_kind = True  # off inside abstracts: "Additional information" there is content
+        self.dropped_sections: list[tuple[str, str, int]] = []  # (kind, title, chars), reported as notices
+
+    def fork(self) -> ArticleText:
+        """A walker for another document of the same prepared article (a translation): own blocks and removals."""
+        other = type(self)(self.options, trace=self.removed.spans is not None)
+        other.prepared_tags, other.complex = self.prepared_tags, self.complex
+        return other
 
     # Output -------------------------------------------------------------------------------------------------
+    def drop(self, rule: str, el: Element | None) -> None:
+        """Count the text of `el` as removed by `rule` (a table, a caption, a section the options drop)."""
+        if el is not None:
+            self.removed.add(rule, block_text(el))
+
     def heading(self, text: str) -> None:
         if text:
             self.blocks.append((text, True))
@@ -73,9 +90,11 @@ class ArticleText:
         """Markers resolved and URLs dropped, over a whole text at once (each costs a scan of the text, whatever
         its length: once per article costs less than once per paragraph)."""
         if OPEN in text:
-            text = resolve_markers(text, self.options.callouts)
+            text = resolve_markers(text, self.options.callouts, self.removed)
+        if not self.options.keep_citation_markers:  # (a regex finds "[" faster than `in` finds " [")
+            text = drop_plain_citations(text, self.removed)
         if not self.options.keep_urls and ("://" in text or "www." in text):
-            text = drop_urls(text)
+            text = drop_urls(text, self.removed)
         if "  " in text:  # in the source ("a  b"), or where a dropped element stood between two spaces
             text = squeeze_spaces(text)
         return text.rstrip("\n")
@@ -158,14 +177,8 @@ class ArticleText:
         text = " ".join(" ".join(_text_without(el, "label", "graphic", "inline-graphic")).split())
         if not text:
             self.formulas_without_text += 1  # an image of a formula: nothing to read
+            self.removed.count("pmc.formula_image", 0)
         return text
-
-    # Preparing a region -------------------------------------------------------------------------------------
-
-
-def flat_text(el: Element) -> str:
-    """All the text inside `el`, in document order, in one C call (what strip_tags and .text would give)."""
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 def _text_without(el: Element, *skipped: str) -> list[str]:

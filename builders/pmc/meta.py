@@ -8,7 +8,9 @@
     → ArticleMeta(pmcid="PMC7654321", version=None, pmid="33000001", journal="Kidney Med", year=2020,
                   license="https://creativecommons.org/licenses/by-nc-nd/4.0/", language="en", ...)
 
-Only a handful of `find` calls on the front matter; the body is never searched for metadata.
+Only a handful of `find` calls on the front matter; the body is never searched for metadata. The Cloud Service
+JSON beside the file (`sidecar`) and the file lists the user passed (`filelist`) override licence, retraction
+and version: NLM keeps those current, while an article's XML is frozen when it is deposited.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from builders.pmc_filelist import FileListIndex
-from builders.pmc_tree import child, child_text
+from builders.pmc.filelist import FileListIndex
+from builders.pmc.sidecar import CloudMeta
+from builders.pmc.tree import child, child_text
 from medc.records import PaperMeta
 
 Element = etree._Element
@@ -30,6 +33,7 @@ ALI_LICENSE_REF = "{http://www.niso.org/schemas/ali/1.0/}license_ref"
 
 _PMCID = re.compile(r"PMC(\d+)(?:\.(\d+))?", re.IGNORECASE)
 _YEAR = re.compile(r"\d{4}")
+_LEADING_INT = re.compile(r"\d+")
 _DATE_PRIORITY = ("epub", "ppub", "epub-ppub", "pub", "collection")
 _CC_URL = re.compile(r"https?://creativecommons\.org/[^\s\"<>]+", re.IGNORECASE)
 # Older articles (NLM 2.x, early BMC) state the licence only in prose, without a URL.
@@ -51,10 +55,12 @@ _NOTICE_TYPES = {
 
 @dataclass(slots=True)
 class ArticleMeta(PaperMeta):
-    """The published `PaperMeta` plus what parsing needs to decide on versions (not published)."""
+    """The published `PaperMeta` plus what parsing needs to decide (not published)."""
 
-    version: int | None = None  # the article version, from `pmcid-ver` or a Cloud Service name `PMC123.2.xml`
+    publisher_id: str | None = None  # <article-id pub-id-type="publisher-id">, an id only within its journal
+    journal_id: str | None = None  # the journal's own id (nlm-ta, publisher-id, ...), to qualify publisher_id
     latest_version: int | None = None  # from Cloud Service metadata, when a file list gave it
+    retraction_source: str = ""  # what said it is retracted, for the rejection's detail
 
     def published(self) -> PaperMeta:
         return PaperMeta(**{name: getattr(self, name) for name in PAPER_FIELDS})
@@ -63,7 +69,11 @@ class ArticleMeta(PaperMeta):
 PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(PaperMeta))
 
 
-def read_meta(article: Element, origin: str, filelist: FileListIndex | None) -> ArticleMeta:
+def read_meta(
+    article: Element, origin: str, filelist: FileListIndex | None, cloud: CloudMeta | None = None
+) -> ArticleMeta:
+    """What the front matter says, then what the file name, the Cloud Service JSON and the file lists add (each
+    later source wins for licence, retraction and version: they are kept current, the XML is not)."""
     meta = ArticleMeta(
         article_type=(article.get("article-type") or "").strip().lower() or None,
         language=(article.get(XML_LANG) or "").strip().lower() or None,
@@ -76,22 +86,41 @@ def read_meta(article: Element, origin: str, filelist: FileListIndex | None) -> 
         permissions = child(article_meta, "permissions")
         # NLM 2.x (BMC, 2007) put <license> directly in <article-meta>, without <permissions>.
         meta.license = _license(permissions if permissions is not None else article_meta)
-        meta.retracted = any(
+        if any(
             link.get("related-article-type") == "retraction-forward"
             for link in article_meta.iterchildren("related-article")
-        )
+        ):
+            meta.retracted, meta.retraction_source = True, "a retraction-forward <related-article> link"
     if meta.pmcid is None or meta.version is None:  # fall back on the file name: PMC123.xml, PMC123.2/PMC123.2.xml
         named = _PMCID.search(origin.rsplit("::", 1)[-1].rsplit("/", 1)[-1])
         if named and (meta.pmcid is None or meta.pmcid == f"PMC{named.group(1)}"):
             meta.pmcid = f"PMC{named.group(1)}"
             meta.version = meta.version or (int(named.group(2)) if named.group(2) else None)
-    meta.journal = _journal(child(front, "journal-meta"))
+    journal_meta = child(front, "journal-meta")
+    meta.journal = _journal(journal_meta)
+    if meta.pmcid is None and meta.doi is None:  # the journal qualifies a publisher id (`ids`), needed only then
+        meta.journal_id = _journal_id(journal_meta)
+    if cloud is not None:
+        _apply_cloud(meta, cloud)
     entry = filelist.get(meta.pmcid) if filelist is not None and meta.pmcid else None
     if entry is not None:
         meta.license = entry.license or meta.license
-        meta.retracted = meta.retracted or entry.retracted
+        if entry.retracted and not meta.retracted:
+            meta.retracted, meta.retraction_source = True, "the file list"
         meta.latest_version = entry.latest_version
     return meta
+
+
+def _apply_cloud(meta: ArticleMeta, cloud: CloudMeta) -> None:
+    if meta.pmcid is None or meta.pmcid == cloud.pmcid:  # a sidecar of another article is not this one's
+        meta.pmcid = cloud.pmcid
+        meta.version = cloud.version or meta.version
+        meta.license = cloud.license or meta.license
+        meta.pmid = meta.pmid or cloud.pmid
+        meta.doi = meta.doi or cloud.doi
+        meta.manuscript, meta.historical_ocr = cloud.manuscript, cloud.ocr
+        if cloud.retracted:
+            meta.retracted, meta.retraction_source = True, f"the Cloud Service metadata ({cloud.source})"
 
 
 def notice_type(title: str) -> str | None:
@@ -104,11 +133,15 @@ def notice_type(title: str) -> str | None:
 
 
 def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
-    for article_id in article_meta.iterchildren("article-id"):
+    for article_id in article_meta.iterchildren("article-id", "article-version"):
         kind, value = article_id.get("pub-id-type"), (article_id.text or "").strip()
         if not value:
             continue
-        if kind in ("pmc", "pmcid"):
+        if article_id.tag == "article-version":
+            # PMC: <article-version article-version-type="pmc-version">2; bioRxiv: "1.2" (version 1, revision 2).
+            version = _LEADING_INT.match(value)
+            meta.version = meta.version or (int(version.group(0)) if version else None)
+        elif kind in ("pmc", "pmcid"):
             match = _PMCID.fullmatch(value) or (re.fullmatch(r"(\d+)()", value))
             meta.pmcid = f"PMC{match.group(1)}" if match else meta.pmcid
         elif kind == "pmcid-ver":
@@ -117,7 +150,9 @@ def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
         elif kind == "pmid" and value.isdigit():
             meta.pmid = value
         elif kind == "doi":
-            meta.doi = value
+            meta.doi = meta.doi or value  # eLife lists the DOIs of its parts after the article's own
+        elif kind == "publisher-id":
+            meta.publisher_id = meta.publisher_id or value
 
 
 def _year(article_meta: Element) -> int | None:
@@ -176,4 +211,17 @@ def _journal(journal_meta: Element | None) -> str | None:
             text = " ".join("".join(found.itertext()).split())
             if text:
                 return text
+    return None
+
+
+def _journal_id(journal_meta: Element | None) -> str | None:
+    """The journal's shortest stable id (`nlm-ta`, else `publisher-id`, else any), to qualify publisher ids."""
+    if journal_meta is None:
+        return None
+    ids = {
+        el.get("journal-id-type"): " ".join((el.text or "").split()) for el in journal_meta.iterchildren("journal-id")
+    }
+    for kind in ("nlm-ta", "publisher-id", "iso-abbrev", *ids):
+        if ids.get(kind):
+            return ids[kind]
     return None

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from builders.pmc_jats import PmcOptions, parse
+from builders.pmc import PmcOptions, parse
 from medc.records import Document, Notice, Rejection
 from medc.sources import WorkUnit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 ARTICLE = (
     '<article><front><article-meta><article-id pub-id-type="pmc">123</article-id>'
     "<title-group><article-title>T</article-title></title-group></article-meta></front>"
@@ -93,9 +93,12 @@ def test_problem_files_get_their_own_reason(data: bytes, reason: str) -> None:
     assert reasons(data) == [reason]
 
 
-def test_no_pmcid_anywhere_is_rejected() -> None:
-    (rejection,) = run(b"<article><body><p>No identifiers.</p></body></article>", origin="in/untitled.xml")
+def test_no_pmcid_anywhere_is_rejected_when_required() -> None:
+    data = b"<article><body><p>No identifiers.</p></body></article>"
+    (rejection,) = run(data, origin="in/untitled.xml", require_pmcid=True)
     assert rejection.reason == "no_pmcid"  # type: ignore[union-attr]
+    (doc,) = run(data, origin="in/untitled.xml")  # by default the article is kept, named by its bytes
+    assert doc.id.startswith("file:") and doc.meta.id_type == "file"  # type: ignore[union-attr]
 
 
 def test_pmcid_falls_back_on_the_file_name() -> None:

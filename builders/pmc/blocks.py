@@ -8,8 +8,8 @@
 Section titles are headings on their own line, joined by one newline to what follows; every other block is a
 paragraph, separated by a blank line. A section left without text (its only content was a table) loses its
 heading too. Sections that are boilerplate (acknowledgements, funding, competing interests, author contributions,
-supplementary material) are recognised by `sec-type` or title, in the body as in the back matter, and kept only
-where the options say so.
+supplementary material) are recognised by `sec-type` or whole title, in the body as in the back matter, and kept
+only where the options say so. What is not kept is counted as removed (`removals`), under its rule.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from builders.pmc_jats_text import ArticleText, flat_text
-from builders.pmc_sections import note_kind, section_kind
-from builders.pmc_tree import child, leading
+from builders.pmc.lists import emit_def_list, emit_list
+from builders.pmc.sections import note_kind, section_kind
+from builders.pmc.text import ArticleText
+from builders.pmc.tree import block_text, child, flat_text, leading
 
 Element = etree._Element
 
@@ -53,6 +54,8 @@ class BodyText(ArticleText):
         for node in el:
             tag = node.tag
             if tag == "p" and node not in complex_:  # most paragraphs: one text, read in one C call
+                if len(node) == 1 and node[0].tag == "bold" and self._pseudo_section(node):
+                    return
                 text = finish(flat_text(node))
                 if text:
                     blocks.append((text, False))
@@ -62,10 +65,28 @@ class BodyText(ArticleText):
             if tail and not tail.isspace():
                 self.add(" ".join(tail.split()))
 
+    def _pseudo_section(self, p: Element) -> bool:
+        """A paragraph that is only a bold back-matter title ("<p><bold>References</bold></p>", SciELO files
+        converted from HTML) heads a section that runs to the end of its container; True when that section is
+        dropped (this paragraph and all after it)."""
+        if (p.text or "").strip() or (p[0].tail or "").strip():
+            return False
+        title = self.inline(p[0])
+        kind = section_kind(None, title)
+        if kind is None or kind in self.kept_kinds:
+            return False
+        text = " ".join(block_text(node) for node in [p, *p.itersiblings()] if node.tag.__class__ is str)
+        self.removed.add(f"pmc.section.{kind}", text)
+        self.dropped_sections.append((kind, title, len(" ".join(text.split()))))
+        return True
+
     def section(self, el: Element, default_kind: str | None = None) -> None:
         title = self.inline(leading(el, "title"))
-        kind = section_kind(el.get("sec-type"), title) or default_kind
+        kind = section_kind(el.get("sec-type"), title if self.titles_decide_kind else "") or default_kind
         if kind is not None and kind not in self.kept_kinds:
+            text = block_text(el)
+            self.removed.add(f"pmc.section.{kind}", text)
+            self.dropped_sections.append((kind, title, len(" ".join(text.split()))))
             return
         start = len(self.blocks)
         self.heading(title)
@@ -89,6 +110,8 @@ class BodyText(ArticleText):
                 self.section(node, default_kind="back_notes")
             elif tag.__class__ is str and tag in _BACK:
                 _BACK[tag](self, node)
+            elif tag.__class__ is str and tag not in ("title", "label"):
+                self.drop("pmc.back_matter", node)  # back matter of no known kind (<bio> aside)
 
 
 def _paragraph(w: BodyText, el: Element) -> None:
@@ -103,69 +126,9 @@ def _container(w: BodyText, el: Element) -> None:
     w.container(el)
 
 
-def _list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(leading(el, "title")))
-    style, lines, number = el.get("list-type") or "bullet", [], 0
-    for item in el:
-        if item.tag != "list-item":
-            continue
-        number += 1
-        label = leading(item, "label")
-        prefix = f"{w.inline(label)} " if label is not None else _list_marker(style, number)
-        item_lines = "\n".join(w.capture(item, w.container)).split("\n")
-        if item_lines != [""]:
-            lines.append(prefix + item_lines[0])
-            lines.extend("  " + line for line in item_lines[1:])  # a nested list, indented under its item
-    w.add("\n".join(lines))
-
-
-def _list_marker(style: str, number: int) -> str:
-    if style == "order":
-        return f"{number}. "
-    if style in ("alpha-lower", "alpha-upper") and number <= 26:
-        letter = chr(ord("a") + number - 1)
-        return f"{letter.upper() if style == 'alpha-upper' else letter}. "
-    if style in ("roman-lower", "roman-upper"):
-        numeral = _roman(number)
-        return f"{numeral.upper() if style == 'roman-upper' else numeral}. "
-    return "" if style == "simple" else "- "
-
-
-def _roman(number: int) -> str:
-    out = ""
-    for value, digits in (
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ):
-        while number >= value:
-            out, number = out + digits, number - value
-    return out
-
-
-def _def_list(w: BodyText, el: Element) -> None:
-    w.heading(w.inline(leading(el, "title")))
-    lines = []
-    for item in el.iterchildren("def-item"):
-        term = w.inline(child(item, "term"))
-        definition = child(item, "def")
-        text = " ".join(w.capture(definition, w.container)) if definition is not None else ""
-        lines.append(f"{term}: {text}" if term and text else term or text)
-    w.add("\n".join(line for line in lines if line))
-
-
 def _boxed_text(w: BodyText, el: Element) -> None:
     if not w.options.keep_boxed_text:
+        w.drop("pmc.boxed_text", el)
         return
     caption = leading(el, "caption")
     title = w.inline(leading(caption, "title") if caption is not None else leading(el, "title"))
@@ -181,12 +144,15 @@ def _boxed_text(w: BodyText, el: Element) -> None:
 def _figure(w: BodyText, el: Element) -> None:
     if w.options.keep_captions:
         w.add(w.caption(leading(el, "caption")))
+    else:
+        w.drop("pmc.figure_caption", leading(el, "caption"))
     for fig in el.iterchildren("fig"):  # a <fig-group>'s own caption, then each figure's
         _figure(w, fig)
 
 
 def _table(w: BodyText, el: Element) -> None:
     if not w.options.keep_tables:
+        w.drop("pmc.table", el)
         return
     w.add(w.caption(leading(el, "caption")))
     rows = []
@@ -203,6 +169,8 @@ def _table_group(w: BodyText, el: Element) -> None:
         w.add(w.caption(leading(el, "caption")))
         for table in el.iterchildren("table-wrap"):
             _table(w, table)
+    else:
+        w.drop("pmc.table", el)  # its caption (its tables were cut before parsing, or go with it here)
 
 
 def _supplementary(w: BodyText, el: Element) -> None:
@@ -210,6 +178,8 @@ def _supplementary(w: BodyText, el: Element) -> None:
         for caption in el.iter("caption"):  # its own, or its <media>'s: "Click here for additional data file."
             w.add(w.caption(caption))
         w.container(el)
+    else:
+        w.drop("pmc.section.supplementary", el)
 
 
 def _formula(w: BodyText, el: Element) -> None:
@@ -239,12 +209,15 @@ def _kept(kind: str) -> Callable[[BodyText, Element], None]:
     def emit(w: BodyText, el: Element) -> None:
         if kind in w.kept_kinds:
             w.section(el, default_kind=kind)
+        else:
+            w.drop(f"pmc.section.{kind}", el)
 
     return emit
 
 
 def _references(w: BodyText, el: Element) -> None:
     if "references" not in w.kept_kinds:
+        w.drop("pmc.section.references", el)
         return
     w.heading(w.inline(leading(el, "title")) or "References")
     lines = []
@@ -260,6 +233,8 @@ def _footnotes(w: BodyText, el: Element) -> None:
         kind = note_kind(fn.get("fn-type"))
         if kind in w.kept_kinds:
             w.container(fn)
+        else:
+            w.drop(f"pmc.section.{kind}", fn)
 
 
 def _nothing(w: BodyText, el: Element) -> None:
@@ -278,8 +253,8 @@ _BACK: dict[str, Callable[[BodyText, Element], None]] = {
 BodyText.BLOCKS = {
     "p": _paragraph,
     "sec": _section,
-    "list": _list,
-    "def-list": _def_list,
+    "list": emit_list,
+    "def-list": emit_def_list,
     "boxed-text": _boxed_text,
     "fig": _figure,
     "fig-group": _figure,

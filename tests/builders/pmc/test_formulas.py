@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from builders.pmc_jats import PmcOptions, parse
-from builders.pmc_math import clean_tex, mathml_text, wrap
+from builders.pmc import PmcOptions, parse
+from builders.pmc.formulas import clean_tex, mathml_text, wrap
 from medc.sources import WorkUnit
 
 MML = 'xmlns="http://www.w3.org/1998/Math/MathML"'
@@ -47,6 +47,9 @@ def test_clean_tex(raw: str, tex: str) -> None:
         ("<mn>2</mn><mo>&#x2062;</mo><mi>x</mi>", "2x"),
         ("<mtext>dose </mtext><mo>=</mo><mn>5</mn>", "dose = 5"),
         ("<mglyph/><unknown><mi>q</mi></unknown>", "q"),  # unknown elements give their children's text
+        ("<mo>&#x2212;</mo><mi>k</mi><mi>t</mi>", "−kt"),  # a leading sign stays on its operand
+        # devcorpus jats/f1000research_jats1.2_tables_mathml.xml: a mean written with < and >, not "<X_i>"
+        ("<mo>&lt;</mo><msub><mi>X</mi><mi>i</mi></msub><mo>&gt;</mo><mo>=</mo><mi>p</mi>", "< X_i > = p"),
     ],
 )
 def test_mathml_text(inner: str, text: str) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from builders.pmc_jats import PmcOptions, accepts, parse
-from builders.pmc_sections import section_kind
+from builders.pmc import PmcOptions, accepts, parse
+from builders.pmc.sections import section_kind
 from medc.records import Document, Notice, PaperMeta, Rejection
 from medc.sources import WorkUnit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 
 
 def records(name: str, **options: object) -> list[Document | Rejection | Notice]:
@@ -91,6 +91,7 @@ def test_research_article_metadata() -> None:
         license="https://creativecommons.org/licenses/by/4.0/",
         language="en",
         retracted=False,
+        id_type="pmcid",
     )
 
 
@@ -175,6 +176,8 @@ def test_oai_getrecord_with_jats_14_default_namespace() -> None:
         article_type="brief-report",
         license="https://creativecommons.org/licenses/by-nc-nd/4.0/",
         language="en",
+        id_type="pmcid",
+        version=2,
     )
 
 

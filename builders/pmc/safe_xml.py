@@ -1,23 +1,24 @@
 """Parse the bytes of one PMC XML file safely: no entities, DTDs or network; bounded; repaired where lxml can.
 
-    >>> root, complaint = read_xml(data, PruneSpec(back=True))
-    >>> root.tag, complaint
-    ('article', '')                                  # or ('article', 'Opening and ending tag mismatch: ...')
+    >>> root, complaint, pruned = read_xml(data, PruneSpec(back=True))
+    >>> root.tag, complaint, pruned.cuts
+    ('article', '', [('pmc.back_matter', 5120, 61237)])   # or ('article', 'Opening and ending tag mismatch: ...')
 
 `XmlUnreadable(reason, detail)` says why a file cannot be read at all: bad_encoding, undefined_entity,
 too_deep, too_large (libxml2's limits without XML_PARSE_HUGE, and its entity amplification guard) or xml_syntax,
 with the line. The JATS 1.4 default namespace is dropped before parsing (see `_drop_jats_namespace`), and the
-parts `pmc_prune` is told to cut are cut.
+parts `prune` is told to cut are cut.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from lxml import etree
 
-from builders.pmc_prune import PruneSpec, prune
+from builders.pmc.prune import Cut, PruneSpec, prune
 
 Element = etree._Element
 # Current PMC XML (OAI-PMH, eFetch, Cloud Service) declares JATS as the default namespace. Dropping that one
@@ -40,15 +41,16 @@ class XmlUnreadable(Exception):
         self.reason, self.detail = reason, detail
 
 
-def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element, str]:
-    """The root element, and "" or what lxml complained about when it had to repair the file. Elements named
-    by `prune_spec` are cut before parsing (`pmc_prune`); if that leaves bytes lxml rejects, the original bytes
-    are parsed instead, so pruning never changes what is reported."""
+def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element, str, Pruned]:
+    """The root element, "" or what lxml complained about when it had to repair the file, and what was cut
+    (`prune`): the cuts and the bytes their offsets refer to. Elements named by `prune_spec` are cut before
+    parsing; if that leaves bytes lxml rejects, the original bytes are parsed instead, so pruning never changes
+    what is reported."""
     if b"jats.nlm.nih.gov/ns/" in data:
         data = _drop_jats_namespace(data)
-    pruned = prune(data, prune_spec) if prune_spec else data
+    pruned, cuts = prune(data, prune_spec) if prune_spec else (data, [])
     try:
-        return etree.fromstring(pruned, _parser(recover=False)), ""
+        return etree.fromstring(pruned, _parser(recover=False)), "", Pruned(data, cuts)
     except etree.XMLSyntaxError as exc:
         reason, detail = _syntax_reason(exc), _where(exc)
     if pruned is not data:
@@ -61,7 +63,14 @@ def read_xml(data: bytes, prune_spec: PruneSpec | None = None) -> tuple[Element,
         root = None
     if root is None:
         raise XmlUnreadable("xml_syntax", detail)
-    return root, detail
+    return root, detail, Pruned(data, [])
+
+
+class Pruned(NamedTuple):
+    """The cuts made before parsing, and the bytes (namespace declaration dropped) their offsets refer to."""
+
+    data: bytes
+    cuts: list[Cut]
 
 
 def _drop_jats_namespace(data: bytes) -> bytes:

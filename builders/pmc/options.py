@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field, fields
 
-from builders.pmc_filelist import LICENSE_GROUPS, FileListIndex
+from builders.pmc.filelist import LICENSE_GROUPS, FileListIndex
 
 CALLOUT_MODES = ("keep", "parenthetical", "all")
 SUB_ARTICLE_MODES = ("drop", "append")
+TRANSLATION_MODES = ("document", "sub_article")
 # Section kinds that `keep_*` flags govern, wherever they appear (body, back matter, footnotes).
 SECTION_KINDS = (
     "acknowledgements",
@@ -30,7 +31,7 @@ SECTION_KINDS = (
 
 @dataclass(frozen=True)
 class PmcOptions:
-    """Options of `builders.pmc_jats.parse`. Every `keep_*` flag is False where PMC-LLaMA removed that part."""
+    """Options of `builders.pmc.parse`. Every `keep_*` flag is False where PMC-LLaMA removed that part."""
 
     keep_captions: bool = True  # figure captions, each as its own paragraph
     keep_tables: bool = False  # tables as caption + one line per row ("a | b | c")
@@ -47,7 +48,10 @@ class PmcOptions:
     keep_back_notes: bool = False  # other back-matter sections: data availability, ethics, abbreviations, ...
     keep_boxed_text: bool = True
     keep_urls: bool = False
-    sub_articles: str = "drop"  # peer reviews, author responses, translations: drop | append (after the main text)
+    sub_articles: str = "drop"  # peer reviews, author responses: drop | append (after the main text)
+    # Translations (<sub-article article-type="translation">): document (each its own Document, `translation_of`
+    # naming the article) | sub_article (dropped or appended like the other sub-articles)
+    translations: str = "document"
     skip_abstract_types: tuple[str, ...] = ("graphical", "teaser", "toc", "video", "web-summary")
     exclude_article_types: tuple[str, ...] = (
         "correction",
@@ -58,6 +62,9 @@ class PmcOptions:
         "retraction",
     )
     require_body: bool = True  # reject articles without body text (abstract-only and scanned-PDF records)
+    # Reject articles without a PMCID (`no_pmcid`); by default their id is their DOI, else their publisher id,
+    # else the file's content hash (`PaperMeta.id_type` says which).
+    require_pmcid: bool = False
     drop_retracted: bool = True  # reject articles marked retracted (file list, or a retraction-forward link)
     license_groups: tuple[str, ...] = LICENSE_GROUPS  # commercial | noncommercial | other (FORMATS.md §1.1)
     languages: tuple[str, ...] = ()  # xml:lang codes to keep, e.g. ("en",); empty keeps every language
@@ -76,6 +83,8 @@ class PmcOptions:
             raise ValueError(f"callouts must be one of {', '.join(CALLOUT_MODES)}, got {self.callouts!r}")
         if self.sub_articles not in SUB_ARTICLE_MODES:
             raise ValueError(f"sub_articles must be one of {', '.join(SUB_ARTICLE_MODES)}, got {self.sub_articles!r}")
+        if self.translations not in TRANSLATION_MODES:
+            raise ValueError(f"translations must be one of {', '.join(TRANSLATION_MODES)}, got {self.translations!r}")
         unknown = sorted(set(self.license_groups) - set(LICENSE_GROUPS))
         if unknown or not self.license_groups:
             raise ValueError(

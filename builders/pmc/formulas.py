@@ -24,6 +24,7 @@ MATHML = "http://www.w3.org/1998/Math/MathML"
 
 # Operators spaced out in linear text: "p < 0.05", "a + b", not "p<0.05".
 _SPACED = frozenset("=<>≤≥≠≈≡∼~±∓×÷+−→←⇒⇔∝∈∉⊂⊆∪∩") | {"-"}
+_SIGNS = frozenset("+−-±∓")
 _INVISIBLE = {0x2061: None, 0x2062: None, 0x2063: None, 0x2064: None}  # function application, invisible times
 _ACCENTS = {
     "¯": "\\bar",
@@ -115,7 +116,11 @@ def _operator(el: Element) -> str:
         return f"\\{text} "  # <mo>lim</mo>
     if text not in _SPACED:
         return text
-    return f" {text} " if el.getprevious() is not None else text  # "a − b", but "−kt" for a leading minus
+    if el.getprevious() is not None:
+        return f" {text} "  # "a − b"
+    # A leading sign stays on its operand ("−kt"); a leading relation or bracket keeps its space ("< X_i >", the
+    # mean: "<X" would read as a tag).
+    return text if text in _SIGNS else f"{text} "
 
 
 def _identifier(el: Element) -> str:

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from builders.pmc_markers import callout_token, citation_token
+from builders.pmc.markers import callout_token, citation_token
+from builders.pmc.tree import flat_text
 
 if TYPE_CHECKING:
-    from builders.pmc_jats_text import ArticleText
+    from builders.pmc.text import ArticleText
+
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -131,7 +133,11 @@ PREPARED = (
     *sorted(BLOCKS_IN_PARAGRAPH),
 )
 _POWER = re.compile(r"[−\-+]?\d+(?:\.\d+)?")
+# An unlinked superscript that reads as citation numbers: "1", "1,2", "3–5", "1, 4-6".
+_CITATION_SUP = re.compile(r"\d{1,3}(?:\s?[,–-]\s?\d{1,3})*|\(\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\)")
+_YEAR_END = re.compile(r"(?:^|[^\d.])(?:1[89]|20)\d\d$")
 _POWER_START = frozenset("0123456789−-+")
+_SUP_START = _POWER_START | {"("}
 _URL_LIKE = re.compile(r"^(?:https?://|ftp://|www\.|doi:|\S+@\S+\.\S+$|\S+\.(?:org|com|gov|net|edu)\b)", re.I)
 
 
@@ -155,8 +161,10 @@ def prepare(walker: ArticleText, region: Element | None) -> None:
             else:
                 _xref(walker, node)
         elif tag == "sup":
-            _mark_power(node)
+            _mark_sup(node, drop_citations)
         elif tag in _DROPPED:
+            if tag != "break" and (len(node) or node.text):
+                walker.removed.add("pmc.image_text", flat_text(node))
             _remove(node, " " if tag == "break" else "")
         elif tag in BLOCKS_IN_PARAGRAPH or tag == "p":
             parent = node.getparent()
@@ -173,7 +181,7 @@ def prepare(walker: ArticleText, region: Element | None) -> None:
             if formula:
                 _set_text(node, formula)
             else:
-                _remove(node)  # an image of a formula: "is <inline-formula/> in" → "is in"
+                _remove(node)  # an image of a formula: "is <inline-formula/> in" → "is in" (counted by formula())
         elif tag in _LINKS:
             _link(walker, node)
         elif tag == "fn" or tag == "inline-supplementary-material":
@@ -198,6 +206,7 @@ def _xref(walker: ArticleText, xref: Element) -> None:
         if walker.options.callouts != "keep":
             _set_text(xref, callout_token("".join(xref.itertext())))
     elif kind in _MARKER_TYPES:
+        walker.removed.add("pmc.note_marker", flat_text(xref) if len(xref) else xref.text or "")
         _remove(xref)
 
 
@@ -206,6 +215,7 @@ def _link(walker: ArticleText, el: Element) -> None:
     if not walker.options.keep_urls:
         text = " ".join("".join(el.itertext()).split())
         if not text or _URL_LIKE.match(text) or text == el.get(XLINK_HREF):
+            walker.removed.add("pmc.url", text)
             _remove(el)
 
 
@@ -213,25 +223,49 @@ def _note(walker: ArticleText, el: Element) -> None:
     parent = el.getparent()
     if el.tag == "inline-supplementary-material":
         if "supplementary" not in walker.kept_kinds:
+            walker.removed.add("pmc.section.supplementary", flat_text(el))
             _remove(el)
     elif "footnotes" not in walker.kept_kinds and parent is not None and parent.tag not in _NOTE_PARENTS:
+        walker.removed.add("pmc.footnote", flat_text(el))
         _remove(el)  # a footnote inside a paragraph
 
 
 _NOTE_PARENTS = frozenset({"fn-group", "table-wrap-foot", "author-notes"})
 
 
-def _mark_power(sup: Element) -> None:
-    # "10<sup>−6</sup>" reads as 10^−6, not 106; "Ca<sup>2+</sup>" and "1<sup>st</sup>" stay glued as written.
+def _mark_sup(sup: Element, citations: bool) -> None:
+    """A superscript number is a power ("10<sup>−6</sup>" → 10^−6, not 106) or, unlinked, a citation: "common
+    <sup>1,2</sup>", "risk<sup>27-31</sup>", "years.<sup>1</sup>", "since 2010<sup>5</sup>", "<sup>(18-21)</sup>"
+    become a marker token, removed like a linked one (when `citations` go). "Ca<sup>2+</sup>", "1<sup>st</sup>",
+    "m<sup>2</sup>", "R<sup>2</sup>" and "height<sup>2</sup>" stay as written."""
     text = sup.text
-    if not text or text[0] not in _POWER_START:  # most <sup>s hold a citation, a letter or a charge
+    if not text or text[0] not in _SUP_START or len(sup):  # most <sup>s hold a citation, a letter or a charge
         return
     parent = sup.getparent()
-    if parent is not None and not len(sup) and _POWER.fullmatch(text):
-        previous = sup.getprevious()
-        before = previous.tail if previous is not None else parent.text
-        if before and before[-1].isdigit():
-            sup.text = "^" + text
+    if parent is None:
+        return
+    previous = sup.getprevious()
+    before = (previous.tail if previous is not None else parent.text) or ""
+    if previous is not None and not before:
+        return  # right after an element ("<italic>x</italic><sup>2</sup>"): a power of what it holds
+    if citations and _CITATION_SUP.fullmatch(text) and _cites(before, text):
+        sup.text = citation_token(text)
+    elif before[-1:].isdigit() and _POWER.fullmatch(text):
+        sup.text = "^" + text
+
+
+def _cites(before: str, text: str) -> bool:
+    """Whether an unlinked superscript number after `before` is a citation: a list, range or bracket ("1,2",
+    "3–5", "(18)"), or one number after a sentence mark, after a year ("2010" + "5"), or after a word of four
+    letters or more unless it is 2 or 3 (squared and cubed units: "height<sup>2</sup>")."""
+    if text[0] == "(" or any(c in text for c in ",–-"):
+        return True
+    last = before[-1:]
+    if last in ".,;:)]":
+        return True
+    if last.isdigit():
+        return bool(_YEAR_END.search(before[-6:]))
+    return text not in ("2", "3") and last.isalpha() and before[-4:].isalpha()
 
 
 def _set_text(el: Element, text: str) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders.pmc_jats import PmcOptions, parse
-from builders.pmc_markers import callout_token, citation_token, resolve_markers
-from medc.records import Document
+from builders.pmc import PmcOptions, parse
+from builders.pmc.markers import OBJECT_WORDS, callout_token, citation_token, resolve_markers
+from medc.records import Document, Removal
 from medc.sources import WorkUnit
 
 C, F = citation_token, callout_token
@@ -64,7 +66,10 @@ def _text(body: str) -> str:
     return doc.text
 
 
-_WORDS = st.lists(st.from_regex(r"[a-z]{2,9}", fullmatch=True), min_size=1, max_size=12)
+# Words that do not take a citation as their object ("in [5]" keeps the reference as "in ref. 5": see below).
+_WORDS = st.lists(
+    st.from_regex(r"[a-z]{2,9}", fullmatch=True).filter(lambda w: w not in OBJECT_WORDS), min_size=1, max_size=12
+)
 _MARKUP = st.sampled_from(["italic", "bold", "sc", "named-content", "underline"])
 
 
@@ -96,3 +101,57 @@ def test_removing_markers_keeps_every_word_apart(words: list[str], data: st.Data
     for word in words:
         parts.append(word + (data.draw(st.one_of(st.just(""), _CITATIONS))))
     assert _text(" ".join(parts) + ".") == " ".join(words) + "."
+
+
+CITATION_DEBRIS_TEXT = """\
+Citation markers
+
+Burden is known. It grows with age.
+
+As in ref. 5 we see a rise. See ref. 6. Data came from refs. 2, 3.
+
+Variants are common and raise risk in adults. Cases rose after 2010.
+
+BMI is weight divided by height2 in m2; doses of 10^−6 M; Ca2+ rose.
+
+Prevalence varies. It is low in Brazil.
+
+Debridement of the canal system. Adhesion is not understood.
+
+Scores were younger 64 [57–69] and older 60 [50–68]; pyrido [2,3-b] [1,5] benzoxazepines.
+
+The search is shown in Text S1. Databases were searched."""
+
+
+def test_citation_debris_of_real_files_leaves_sentences_that_read() -> None:
+    # One paragraph per case; tests/fixtures/pmc/citation_debris.xml names the devcorpus file of each.
+    data = (Path(__file__).parents[2] / "fixtures" / "pmc" / "citation_debris.xml").read_bytes()
+    (doc,) = parse(WorkUnit("in/citation_debris.xml", data), PmcOptions())
+    assert isinstance(doc, Document)
+    assert doc.text == CITATION_DEBRIS_TEXT
+    assert doc.removed == [Removal("pmc.citation_marker", 61, 10)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A chain of bracketed citations joined by dashes, commas or "and" is one marker.
+        (f"known [{C('1')}]–[{C('3')}], and [{C('4')}], [{C('5')}]. Next", "known. Next"),
+        (f"known ({C('1')}); ({C('2')}) and more", "known and more"),
+        # A citation that is the object of its sentence stays, as a reference: the sentence must still read.
+        (f"As in ref. {C('5')} we see", "As in ref. 5 we see"),
+        (f"See {C('[6]')}.", "See ref. 6."),
+        (f"described in [{C('2')}–{C('4')}].", "described in refs. 2–4."),
+        (f"described by {C('Smith et al. (2010)')}.", "described by Smith et al. (2010)."),
+        # ... but not inside a parenthesis, which goes whole.
+        (f"is known (see [{C('6')}]).", "is known."),
+    ],
+)
+def test_chains_and_object_citations(text: str, expected: str) -> None:
+    assert resolve_markers(text, "parenthetical") == expected
+
+
+@given(st.sampled_from(sorted(OBJECT_WORDS)), st.integers(1, 300))
+def test_an_object_citation_keeps_its_number(word: str, number: int) -> None:
+    out = resolve_markers(f"as shown {word} [{C(str(number))}] here", "parenthetical")
+    assert out.endswith(f"{word} {'' if word.lower().startswith('ref') else 'ref. '}{number} here")

@@ -8,11 +8,11 @@ import json
 import tarfile
 from pathlib import Path
 
-from builders.pmc_jats import PmcOptions, accepts, load_filelists, parse, with_filelists
-from medc.records import Document, Rejection
+from builders.pmc import PmcOptions, accepts, load_filelists, parse, sidecars, with_filelists
+from medc.records import Document, Notice, Rejection
 from medc.sources import InputWalker, read_units
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "pmc"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "pmc"
 CLOUD_ARTICLE = """<?xml version="1.0" encoding="UTF-8"?>
 <article xmlns="https://jats.nlm.nih.gov/ns/archiving/1.4/" xmlns:xlink="http://www.w3.org/1999/xlink"
     article-type="research-article" dtd-version="1.4"><front><article-meta>
@@ -109,3 +109,43 @@ def test_oa_package_tarball(tmp_path: Path) -> None:
     )
     (doc,) = build([str(tmp_path / "oa_package")], PmcOptions())
     assert isinstance(doc, Document) and doc.id == "pmc:PMC8600031"
+
+
+def test_sidecars_name_the_cloud_service_json() -> None:
+    assert sidecars("PMC10009416.2.xml") == ["PMC10009416.2.json"]
+    assert sidecars("PMC10009416.nxml") == ["PMC10009416.json"]
+    assert sidecars("article.xml") == []
+
+
+def walk_with_sidecars(root: Path) -> list:
+    walker = InputWalker([str(root)], accepts, sidecars=sidecars)
+    return [unit for _, unit, _ in read_units(list(walker), walker.max_unit_bytes, sidecars)]
+
+
+def test_cloud_service_json_travels_with_its_article(tmp_path: Path) -> None:
+    # Stands for the Cloud Service layout (FORMATS.md §1.1): the JSON decides licence, retraction, flags.
+    folder = tmp_path / "PMC10009416.1"
+    folder.mkdir()
+    (folder / "PMC10009416.1.xml").write_text(CLOUD_ARTICLE.format(version=1, text="Manuscript text."))
+    meta = {"pmcid": "PMC10009416", "version": 1, "license_code": "CC BY-NC", "is_retracted": False}
+    (folder / "PMC10009416.1.json").write_text(json.dumps(meta | {"is_manuscript": True, "is_historical_ocr": True}))
+    (unit,) = walk_with_sidecars(tmp_path)
+    assert set(unit.sidecars) == {"PMC10009416.1.json"}
+    (doc,) = parse(unit, PmcOptions())
+    assert isinstance(doc, Document)
+    assert (doc.meta.license, doc.meta.version, doc.meta.manuscript, doc.meta.historical_ocr) == (  # type: ignore[union-attr]
+        "CC BY-NC",
+        1,
+        True,
+        True,
+    )
+    (folder / "PMC10009416.1.json").write_text(json.dumps(meta | {"is_retracted": True}))
+    (unit,) = walk_with_sidecars(tmp_path)
+    (rejection,) = parse(unit, PmcOptions())
+    assert isinstance(rejection, Rejection) and rejection.reason == "retracted"
+    assert "Cloud Service metadata (PMC10009416.1.json)" in rejection.detail
+    (folder / "PMC10009416.1.json").write_text("{not json")
+    (unit,) = walk_with_sidecars(tmp_path)
+    notice, doc = parse(unit, PmcOptions())
+    assert isinstance(notice, Notice) and notice.code == "sidecar_unreadable" and "PMC10009416.1.json" in notice.detail
+    assert isinstance(doc, Document) and doc.meta.license is None  # type: ignore[union-attr]

@@ -1,0 +1,299 @@
+"""Remove citation markers and figure/table callouts from an article's text, with their leftover brackets and
+commas, and chains of them.
+
+While the XML is flattened, each `<xref ref-type="bibr">` becomes a token, its text between U+FDD0 and U+FDD1
+(a figure or table callout: between U+FDD0 U+FDD4 and U+FDD1, so one `str.find` finds both kinds).
+`resolve_markers` then looks at each run of tokens and the few characters around it, and decides (C = citation
+token, F = callout token):
+
+    "as reported [C2–C5]."           → "as reported."                   the bracket holds only markers
+    "in two trials (C1, C3) and"     → "in two trials and"
+    "known [C1]–[C3], and [C4]. It"  → "known. It"                      a chain of brackets joined by dashes,
+                                                                        commas, "and": one marker
+    "(see CSmith 2010; CLee 2012)"   → ""                               parenthetical author-year citations
+    "is known (see [C6])."           → "is known."                      the parenthesis goes whole
+    "fibrosisC1,C2 is"               → "fibrosis is"                    superscript or bare numbers
+    "CSmith et al. (2010) showed"    → "Smith et al. (2010) showed"     narrative citation: its words stay
+    "As in ref. C5 we see"           → "As in ref. 5 we see"            the object of its sentence: the reference
+    "See C[6]." / "data from [C2]"   → "See ref. 6." / "data from ref. 2"   stays, so that the sentence reads
+    "cohort (n = 12; Fig. F2)."      → "cohort (n = 12)."               a marker inside a remark: the remark stays
+    "as shown in FFig. 2."           → "as shown in Fig. 2."            bare callout kept, unless callouts="all"
+    "shown in FText S1 C[42]."       → "shown in Text S1."              a citation after a kept callout goes
+
+The object rule: a citation directly after one of `OBJECT_WORDS` ("see", "cf.", "in", "from", "by", "of", "to",
+"per", "following", "ref.", "reference", ...), and not inside a parenthesis, is the object of that word; removing
+it would leave "See." or "In ref. we see", so its number stays as a reference ("ref. 6", "refs. 2–4"; after "ref."
+or "reference" only the number) and an author-year citation keeps its words. Unlinked superscript numbers are
+made tokens by `inline` (`_mark_sup`); citation numbers typed as plain text go in `sweeps`.
+
+Only the runs and a few dozen characters around each are examined, so the cost grows with the number of markers,
+not with the length of the text (a regex search through the text would cost more than all of that). A paragraph
+that held nothing but markers goes with its blank line. Noncharacters U+FDD0..U+FDD4 never occur in text worth
+keeping.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from builders.pmc.removals import Removals
+
+OPEN, CLOSE, FLOAT = "\ufdd0", "\ufdd1", "\ufdd4"
+
+_TOKEN = "\ufdd0[^\ufdd1]*\ufdd1"
+# Tokens separated by nothing but commas, dashes, "and": "C1, C3–C5", "FFig. 1 and F2".
+_RUN = re.compile(f"{_TOKEN}(?:(?:[ ,;–—‒−-]|and |& ){{0,4}}{_TOKEN})*")
+_TOKENS = re.compile("\ufdd0\ufdd4?([^\ufdd1]*)\ufdd1")
+# Words that may introduce markers: "see", "Fig.", "e.g.,", "reviewed in". Abbreviations end with their dot,
+# the others at a word boundary.
+_WORDS = (
+    r"(?:e\.g\.,?|cf\.|i\.e\.,?|refs?\.|figs?\.|tabs?\.|suppl\.)"
+    r"|(?:see|also|refs?|references?|reviewed in|for (?:a )?review(?:,? see)?|figures?|tables?"
+    r"|suppl(?:ementary|emental)?|additional files?|supporting|information|appendix|panels?|and|or|in)\b"
+)
+# What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
+_OPENING = re.compile(rf"[(\[](?: |{_WORDS}|[,;:])*", re.IGNORECASE)
+# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
+_CLOSING = re.compile(
+    r"(?:[ ,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
+)
+# A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
+_REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
+_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) *$", re.IGNORECASE)
+_NUMBERED_TOKEN = re.compile("[ ,;]*\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1")  # " C[42]", not a callout
+_NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
+_PAIRS = frozenset({("(", ")"), ("[", "]")})
+_BRACKETED = frozenset({"()", "[]"})
+_ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
+_PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
+# What joins bracketed markers into one chain, and the next bracketed marker: "–[C3]", ", and [C5]", "; (C7)".
+_CHAIN_LINK = re.compile(
+    r"\s?(?:[,;–—‒−-]\s?)?(?:(?:and|or|&) )?[(\[]\ufdd0[^\ufdd1]*\ufdd1"
+    r"(?:(?:[ ,;–—‒−-]|and |& ){0,4}\ufdd0[^\ufdd1]*\ufdd1)*[)\]]"
+)
+_CHAIN_STARTS = frozenset(" ,;–—‒−-[(")
+_CHAIN_SECOND = frozenset("[(a&o")  # after a space: what a chain goes on with ("[", "(", "and", "&", "or")
+# Words whose object a marker is: the sentence needs the reference, so it stays as words.
+_REFERENCE_NOUNS = frozenset({"ref.", "refs.", "ref", "refs", "reference", "references"})
+OBJECT_WORDS = frozenset(
+    word
+    for lower in (*_REFERENCE_NOUNS, "see", "cf.", "in", "from", "by", "of", "to", "per", "following")
+    for word in (lower, lower.capitalize())
+)
+# The last two letters of those words and the space after them: most markers are decided not to be objects here.
+_OBJECT_ENDINGS = frozenset(word[-2:] + " " for word in OBJECT_WORDS)
+_DELIMITERS = {ord(OPEN): None, ord(CLOSE): None, ord(FLOAT): None}
+
+
+def citation_token(text: str) -> str:
+    return OPEN + text + CLOSE
+
+
+def callout_token(text: str) -> str:
+    return OPEN + FLOAT + text + CLOSE
+
+
+def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -> str:
+    """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere;
+    each removal is counted in `removed`."""
+    out: list[str] = []
+    pos = 0
+    find, size = text.find, len(text)
+    # Single bracketed markers are counted here, the others by `_record` (a call per marker costs more than the
+    # decision itself); every marker is recorded one by one when tracing.
+    tally = removed is not None and removed.spans is None
+    single = [0, 0, 0, 0]  # citation characters, citations, callout characters, callouts
+    start = find(OPEN)
+    while start >= 0:
+        close = find(CLOSE, start)
+        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
+            # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
+            # without a call: inside a sentence, before a space or a full stop).
+            if text[start - 4 : start - 1] in _OBJECT_ENDINGS and _is_object(text, start):
+                pos = _as_words(text, out, pos, start)  # "described in [5]" → "described in ref. 5"
+                start = find(OPEN, pos)
+                continue
+            after = close + 2
+            following = text[after : after + 1]
+            if following in _CHAIN_STARTS and (following != " " or text[after + 1 : after + 2] in _CHAIN_SECOND):
+                after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
+            cut_from = start - 1
+            if following == ")" and text[start - 2 : start - 1] == " ":
+                cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
+                after += cut_from != start - 1
+            if not tally or after != close + 2:
+                _record(removed, text, cut_from, after)
+            elif text[start + 1] == FLOAT:
+                single[2] += after - start - 2
+                single[3] += 1
+            else:
+                single[0] += after - start - 1
+                single[1] += 1
+            if cut_from > 0 and text[cut_from - 1] != "\n" and (after == size or text[after] in _ENDS):
+                out.append(text[pos:cut_from].rstrip(" "))
+                pos = after
+            else:
+                out.append(text[pos:cut_from])
+                pos = _tidy(text, out, cut_from, after)
+            start = find(OPEN, pos)
+            continue
+        pos = _resolve_run(text, out, pos, start, callouts, removed)
+        start = find(OPEN, pos)
+    out.append(text[pos:])
+    if tally and (single[1] or single[3]):
+        for rule, at in (("pmc.citation_marker", 0), ("pmc.callout", 2)):
+            if single[at + 1]:
+                removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
+    return "".join(out)
+
+
+def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None) -> int:
+    """Resolve the marker run at `start` that is not a single bracketed marker; return where the text goes on."""
+    at = start - 1 if text[start - 1 : start] in ("[", "(") else start  # after the word an object marker follows
+    if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
+        return _as_words(text, out, pos, start)  # "see [6]" (the brackets in the token), "in ref. 5"
+    run = _RUN.match(text, start)
+    if run is None:  # an unclosed token: a stray noncharacter in the input, dropped
+        out.append(text[pos:start])
+        return start + 1
+    end = run.end()
+    cut = _cut(text, pos, start, end, run.group(), callouts)
+    if cut is None:  # kept: the run's words, without the token delimiters
+        out.append(text[pos:start])
+        out.append(_kept_run(run.group(), removed))
+        return end
+    cut_to = cut[1]
+    following = text[cut_to : cut_to + 1]
+    if text[cut_to - 1 : cut_to] in (")", "]") and (
+        following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
+    ):
+        cut_to = _chain_end(text, cut_to)
+    _record(removed, text, cut[0], cut_to)
+    out.append(text[pos : cut[0]])
+    return _tidy(text, out, cut[0], cut_to)
+
+
+def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
+    """Where "(see " opens before the bracketed marker at `bracket`, or `bracket` when no such parenthesis does."""
+    head = text[max(pos, bracket - 60) : bracket]
+    opening = head.rfind("(")
+    if opening >= 0 and _OPENING.fullmatch(head, opening):
+        return bracket - len(head) + opening
+    return bracket
+
+
+def _kept_run(run: str, removed: Removals | None) -> str:
+    """The words of a run that stays: callouts and narrative citations keep theirs; a numbered citation in it
+    goes ("shown in FText S1 C[42]." → "shown in Text S1.")."""
+    if FLOAT not in run or not _NUMBERED_TOKEN.search(run):
+        return _TOKENS.sub(_words, run)
+    kept = _NUMBERED_TOKEN.sub("", run)
+    if removed is not None:
+        for token in _NUMBERED_TOKEN.findall(run):
+            _record(removed, token, 0, len(token))
+    return _TOKENS.sub(_words, kept.rstrip(" ,;"))
+
+
+def _chain_end(text: str, end: int) -> int:
+    """The end of a chain of bracketed markers that goes on at `end`: "[C1]|–[C3], and [C5]" → after "[C5]"."""
+    while True:
+        link = _CHAIN_LINK.match(text, end)
+        if link is None:
+            return end
+        end = link.end()
+
+
+def _is_object(text: str, start: int) -> bool:
+    """Whether the citation at `start` is the object of the word before it ("see [6].", "in ref. 5 we"), outside
+    any parenthesis ("(see [6])" is a parenthetical citation, removed whole)."""
+    at = start - 1 if text[start - 1] in "[(" else start
+    if text[at - 1 : at] != " " or text[start + 1 : start + 2] == FLOAT:
+        return False
+    word_start = text.rfind(" ", max(0, at - 14), at - 1) + 1
+    if text[word_start : at - 1] not in OBJECT_WORDS:
+        return False
+    head = text[max(0, word_start - 80) : word_start]
+    return max(head.rfind("("), head.rfind("[")) <= max(head.rfind(")"), head.rfind("]"), head.rfind("\n"))
+
+
+def _as_words(text: str, out: list[str], pos: int, start: int) -> int:
+    """Write the marker run at `start` as plain words ("ref. 5", "refs. 3–5", "Smith 2010"); return its end."""
+    bracketed = text[start - 1] in "[("
+    run = _RUN.match(text, start)
+    end = run.end() if run else text.find(CLOSE, start) + 1
+    if bracketed and text[end : end + 1] in ")]":
+        end += 1
+    out.append(text[pos : start - 1 if bracketed else start])
+    words = _TOKENS.sub(_words, text[start:end] if not bracketed else text[start : end - 1]).strip()
+    words = words.replace("[", "").replace("]", "")  # "[6]" → "6", "[1]–[4]" → "1–4"
+    if words[:1] == "(" and words[-1:] == ")" and words[1:-1].replace(",", "").replace(" ", "").isdigit():
+        words = words[1:-1]  # "(6)" → "6", but "Smith et al. (2010)" stays
+    word_before = text[max(0, start - 16) : start].rstrip(" [(").lower().rsplit(" ", 1)[-1]
+    if words[:1].isdigit() and word_before not in _REFERENCE_NOUNS:
+        words = ("refs. " if any(c in words for c in ",;–—‒−-") else "ref. ") + words
+    out.append(words)
+    return end
+
+
+def _record(removed: Removals | None, text: str, start: int, end: int) -> None:
+    if removed is None:
+        return
+    opens, floats = text.count(OPEN, start, end), text.count(FLOAT, start, end)
+    rule = "pmc.callout" if floats and floats == opens else "pmc.citation_marker"
+    if removed.spans is None:
+        removed.count(rule, end - start - 2 * opens - floats)
+    else:
+        visible = _visible(text[start:end])
+        removed.add(rule, visible, _visible(text[max(0, start - 80) : start]), _visible(text[end : end + 80]))
+
+
+def _visible(text: str) -> str:
+    return text.translate(_DELIMITERS)
+
+
+def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
+    """Spaces around a removal: "shown [1]." → "shown."; "shown [1] and" → "shown and"; "[1] Text" at the start
+    of a paragraph → "Text". Returns where the text goes on."""
+    if cut_from == 0 or text[cut_from - 1] == "\n":
+        if text[cut_to : cut_to + 1] == " ":
+            return cut_to + 1
+        # A paragraph that held nothing but markers goes with the blank line after it.
+        return cut_to + 2 if text[cut_to : cut_to + 2] == "\n\n" else cut_to
+    if cut_to == len(text) or text[cut_to] in _ENDS:
+        out[-1] = out[-1].rstrip(" ")
+    return cut_to
+
+
+def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> tuple[int, int] | None:
+    """The span to remove for the run at [start, end), or None to keep it."""
+    opening, closing = text[start - 1 : start] if start > pos else "", text[end : end + 1]
+    if opening and closing and (opening, closing) in _PAIRS:
+        return start - 1, end + 1  # the common case, "[1]", "[2–5]", "(1, 3)", decided without a regex
+    window_start = max(pos, start - 60)
+    head = text[window_start:start]
+    bracket = max(head.rfind("("), head.rfind("["))
+    after = _CLOSING.match(text, end)
+    if (
+        bracket >= 0
+        and after
+        and _OPENING.fullmatch(head, bracket)
+        and (head[bracket], text[after.end() - 1]) in _PAIRS
+    ):
+        return window_start + bracket, after.end()  # "(see Smith 2010)", "(Fig. 2A, B)", "[refs 1–3]"
+    if after:
+        remark = _REMARK.search(head)
+        if remark:
+            return window_start + remark.start(), after.end() - 1  # "(n = 12; Fig. 2)" → "(n = 12)"
+    if _NUMBERED_RUN.fullmatch(run):
+        plain = _PLAIN_RANGE.match(text, end)  # "C1–3": a range whose end is plain text
+        return start, plain.end() if plain else end
+    if callouts == "all" and run.count(OPEN) == run.count(FLOAT):
+        word = _CALLOUT_WORD.search(head)
+        return (window_start + word.start() if word else start), end
+    return None
+
+
+def _words(token: re.Match[str]) -> str:
+    return token.group(1)
