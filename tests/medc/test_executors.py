@@ -77,7 +77,9 @@ def test_a_build_on_a_local_ray_cluster_equals_the_local_pool_build(tmp_path, mo
     ray_build = build_k(tmp_path / "ray", inputs, "--executor", "ray", "--workers", "2")
     assert ray_build["executor"] == {"name": "ray", "workers": 2}
     assert local["executor"] == {"name": "local", "workers": 2}
-    assert sum(local["records"]["papers"].values()) >= 9 and local["duplicates"]["exact"] >= 18
+    assert (
+        sum(local["records"]["papers"].values()) >= 9 and sum(local["duplicates"].values()) >= 18
+    )  # copies: versions of one id
     assert_same_build(tmp_path / "local", tmp_path / "ray")  # (in-process: tests/medc/test_build.py)
 
 
