@@ -138,6 +138,7 @@ def lines(
     xlabel: str,
     ylabel: str = "",
     log_y: bool = False,
+    percent: bool = False,
     caption: str = "",
 ) -> Plot:
     """One line per series (x, y); a series of one point is drawn as a marker."""
@@ -155,6 +156,8 @@ def lines(
         )
     if log_y:
         ax.set_yscale("log")
+    if percent:
+        ax.yaxis.set_major_formatter(_percent_formatter())
     _style(ax, title, xlabel, ylabel)
     if len(series) > 1:
         ax.legend(fontsize=8, frameon=False)

@@ -116,7 +116,11 @@ def throughput_section(run: RunFiles) -> Section | None:
     ]
     mfu = _series(run.train_rows, "mfu")
     if mfu[0]:
-        blocks.append(Figure(plots.lines("mfu", "Model FLOPs utilisation", {"MFU": mfu}, xlabel="step", ylabel="MFU")))
+        blocks.append(
+            Figure(
+                plots.lines("mfu", "Model FLOPs utilisation", {"MFU": mfu}, xlabel="step", ylabel="MFU", percent=True)
+            )
+        )
     else:
         blocks.append(Note("No MFU: the peak FLOP/s of the device is unknown (a CPU run, or set peak_tflops)."))
     return Section("Throughput", blocks, "Tokens per second over each logging window, all ranks together.")
@@ -130,48 +134,32 @@ def mix_section(run: RunFiles) -> Section | None:
         rows = [[name, *(_cell(v.get(c, "")) for c in columns)] for name, v in sources.items()]
         caption = "From data.json: what each source holds after tokenizing."
         blocks.append(Table(["source", *columns], rows, caption))
+    blocks += _drawn_against_configured(run)
+    intro = "The mix the run was configured with (weights of the sources that exist, normalised) and the mix it drew."
+    return Section("Data mix", blocks, intro) if blocks else None
+
+
+def _drawn_against_configured(run: RunFiles) -> list:
     configured = run.configured_mix
     weights = as_dict(as_dict(run.config.get("data")).get("mix"))
     last = run.drawn[-1] if run.drawn else None
-    names = sorted(set(configured) | set(last.taken if last else ()))
+    taken = last.taken if last else {}
+    names = sorted(set(configured) | set(taken))
     if not names:
-        return Section("Data mix", blocks) if blocks else None
-    total = sum(last.taken.values()) if last else 0
-    rows = [
-        [
-            n,
-            weights.get(n, ""),
-            _share(configured.get(n)),
-            last.taken.get(n, 0) if last else "",
-            _share(last.taken.get(n, 0) / total if total else None),
-        ]
-        for n in names
-    ]
-    drawn_label = f"drawn by step {last.step}" if last else "drawn"
-    blocks.append(Table(["source", "weight", "configured share", drawn_label, "drawn share"], rows))
-    if last and total:
-        series = {
-            "configured": [configured.get(n) for n in names],
-            drawn_label: [last.taken.get(n, 0) / total for n in names],
-        }
-        blocks.append(
-            Figure(
-                plots.grouped_bars(
-                    "mix_drawn", "Share of the mix per source", names, series, ylabel="share", percent=True
-                )
-            )
-        )
-        rows = [[d.step, *(d.taken.get(n, 0) for n in names)] for d in run.drawn]
-        caption = "Items drawn per source by each checkpoint kept (the sampler's exact position)."
-        blocks.append(Table(["step", *names], rows, caption))
-    else:
-        blocks.append(Note("No checkpoint records yet what the run drew."))
-    return Section(
-        "Data mix",
-        blocks,
-        "The mix the run was configured with (weights of the sources that exist, "
-        "normalised) and the mix it actually drew.",
-    )
+        return []
+    total = sum(taken.values())
+    drawn = {n: taken.get(n, 0) / total for n in names} if total else {}
+    label = f"drawn by step {last.step}" if last else "drawn"
+    rows = [[n, weights.get(n, ""), _share(configured.get(n)), taken.get(n, ""), _share(drawn.get(n))] for n in names]
+    blocks: list = [Table(["source", "weight", "configured share", label, "drawn share"], rows, numeric={1, 2, 3, 4})]
+    if not drawn:
+        return [*blocks, Note("No checkpoint records yet what the run drew.")]
+    series = {"configured": [configured.get(n) for n in names], label: [drawn[n] for n in names]}
+    title = "Share of the mix per source"
+    blocks.append(Figure(plots.grouped_bars("mix_drawn", title, names, series, ylabel="share", percent=True)))
+    caption = "Items drawn per source by each checkpoint kept (the sampler's exact position)."
+    blocks.append(Table(["step", *names], [[d.step, *(d.taken.get(n, 0) for n in names)] for d in run.drawn], caption))
+    return blocks
 
 
 def _share(value: float | None) -> str:

@@ -136,7 +136,7 @@ def write_run(root: Path, *, peak_tflops: float | None = 100.0, checkpoints: boo
 
     root.mkdir(parents=True)
     log = MetricsLog(
-        root, total_steps=40, flops_per_token=6e9, peak_flops=peak_tflops * 1e12 if peak_tflops else None, world=1
+        root, total_steps=40, flops_per_token=1.5e9, peak_flops=peak_tflops * 1e12 if peak_tflops else None, world=1
     )
     for step in range(5, 45, 5):
         log.train(step=step, loss=6.0 / step**0.3, lr=3e-4 * min(1, step / 10), tokens=40960, seconds=2.0,
