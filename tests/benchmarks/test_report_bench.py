@@ -9,6 +9,7 @@ not real articles) with planted rejections of each filter reason and planted nea
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -49,7 +50,9 @@ def test_report_of_a_10000_document_build_renders_in_under_10_s(tmp_path):
     generated_articles(tmp_path / "pmc")
     out = tmp_path / "medc-k"
     start = time.perf_counter()
-    result = CliRunner().invoke(main, ["-q", "build-k", "--pmc", str(tmp_path / "pmc"), "--out", str(out)])
+    # the generated words are no language py3langid knows: identification off, as for a corpus in any language
+    args = ["-q", "build-k", "--pmc", str(tmp_path / "pmc"), "--out", str(out), "--set", "filters.languages=[]"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     print(f"\nbuild: {manifest['records']}, rejections {manifest['rejections']}, duplicates {manifest['duplicates']}"
@@ -60,13 +63,17 @@ def test_report_of_a_10000_document_build_renders_in_under_10_s(tmp_path):
         + sum(manifest["duplicates"].values())
         == DOCUMENTS
     )
-    times = []
+    times, cpu = [], []
     for _ in range(2):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "medc", "-q", "report", str(out)], capture_output=True, text=True)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         assert proc.returncode == 0, proc.stderr
     size = (out / "report.html").stat().st_size
-    print(f"medc report, {DOCUMENTS:,} documents (generated text): {', '.join(f'{t:.2f} s' for t in times)}; "
-          f"page {size / 1e6:.1f} MB")  # fmt: skip
+    # CPU seconds beside wall time: on a shared machine the wall time also counts waiting for a core
+    print(f"medc report, {DOCUMENTS:,} documents (generated text): wall {', '.join(f'{t:.2f} s' for t in times)}; "
+          f"CPU {', '.join(f'{t:.2f} s' for t in cpu)}; page {size / 1e6:.1f} MB")  # fmt: skip
     assert min(times) < TARGET_SECONDS
