@@ -22,6 +22,7 @@ from typing import Any
 from medc.report.plots import Plot
 
 _BACKTICKS = re.compile(r"`([^`]+)`")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_printable,
     )
     env.filters["cell"] = format_cell
     env.filters["md"] = inline_code
@@ -135,6 +137,17 @@ def inline_code(text: str) -> Any:
     from markupsafe import Markup, escape
 
     return Markup(_BACKTICKS.sub(r"<code>\1</code>", str(escape(text))))
+
+
+def _printable(value: Any) -> Any:
+    """Control characters (a binary file's first bytes shown as an example) become U+FFFD, so the page stays
+    valid text whatever the corpus holds."""
+    from markupsafe import Markup
+
+    if not isinstance(value, str) or not _CONTROL.search(value):
+        return value
+    cleaned = _CONTROL.sub("\ufffd", value)
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
 def format_cell(value: Any) -> str:

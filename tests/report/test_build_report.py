@@ -84,6 +84,7 @@ def test_quality_scores_with_thresholds_lengths_records_and_licences(medc_k, k_p
 
 def test_page_is_self_contained_and_its_images_decode(k_page):
     assert outside_references(k_page) == []
+    assert "\x00" not in k_page and "not xml at all" in k_page  # a binary file's first bytes, made printable
     sizes = decoded_images(k_page)
     assert len(sizes) >= 9  # records, lengths, 5 quality scores, rejections, similarity, licences
     assert all(w > 300 and h > 100 for w, h in sizes)
