@@ -48,32 +48,34 @@ def licences_section(root: Path, build: BuildFacts) -> Section | None:
 
 
 def mix_sections(build: BuildFacts) -> list[Section]:
-    out = []
+    return [s for s in (mix_section(build), decontamination_section(build)) if s is not None]
+
+
+def mix_section(build: BuildFacts) -> Section | None:
     sources = instruction_sources(build.manifest)
-    if sources:
-        names = sorted(sources, key=lambda s: -sources[s].get("staged", 0))
-        layers = {k: [sources[s].get(k, 0) for s in names] for k in MIX_LAYERS if any(sources[s].get(k) for s in names)}
-        columns = ["source", "staged", *MIX_LAYERS]
-        rows = [[s, sources[s].get("staged", 0), *(sources[s].get(k, 0) for k in MIX_LAYERS)] for s in names]
-        out.append(
-            Section(
-                "Mix per source",
-                [
-                    Figure(
-                        plots.stacked_bars(
-                            "mix", "What became of each source's records", names, layers, xlabel="records"
-                        )
-                    ),
-                    Table(columns, rows),
-                ],
-                "Records per instruction source through assembly: staged, then removed (duplicates, contaminated, "
-                "over a cap or weight) or kept in train / validation (a weight above 1 repeats train records).",
-            )
-        )
-    decon = decontamination_section(build)
-    if decon is not None:
-        out.append(decon)
-    return out
+    if not sources:
+        return None
+    names = sorted(sources, key=lambda s: -sources[s].get("staged", 0))
+    layers = {k: [sources[s].get(k, 0) for s in names] for k in MIX_LAYERS if any(sources[s].get(k) for s in names)}
+    rows = [[s, sources[s].get("staged", 0), *(sources[s].get(k, 0) for k in MIX_LAYERS)] for s in names]
+    title = "What became of each source's records"
+    blocks: list = [
+        Figure(plots.stacked_bars("mix", title, names, layers, xlabel="records")),
+        Table(["source", "staged", *MIX_LAYERS], rows),
+    ]
+    assembly = as_dict(as_dict(build.manifest.get("extra")).get("instructions"))
+    limits = {k: as_dict(assembly.get(k)) for k in ("caps", "weights")}
+    if any(limits.values()):
+        rows = [
+            [s, limits["caps"].get(s, ""), limits["weights"].get(s, "")] for s in sorted(set().union(*limits.values()))
+        ]
+        blocks.append(Table(["source", "cap", "weight"], rows, "The caps and weights the build was given."))
+    return Section(
+        "Mix per source",
+        blocks,
+        "Records per instruction source through assembly: staged, then removed (duplicates, contaminated, over a "
+        "cap or weight) or kept in train / validation (a weight above 1 repeats train records).",
+    )
 
 
 def decontamination_section(build: BuildFacts) -> Section | None:

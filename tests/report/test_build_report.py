@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
+from medc.publish.facts import read_build
 from medc.report import write_report
+from medc.report.build_extras import mix_section
 from medc.report.build_page import build_page
 from medc.report.page import Example, ExampleGroup, Page, Section, render_page, write_page
 from tests.report.page_checks import decoded_images, outside_references
@@ -141,3 +143,13 @@ def test_corpus_text_cannot_inject_markup():
     page = render_page(Page("t", "s", [], [Section("Rejections", [ExampleGroup("odd", 1, [example])])]))
     assert "<script>" not in page and "<img src=x>" not in page and "<b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and outside_references(page) == []
+
+
+def test_mix_section_lists_the_caps_and_weights_the_build_was_given(medc_i, tmp_path):
+    build = shutil.copytree(medc_i, tmp_path / "i", ignore=shutil.ignore_patterns(".staging", "report.html"))
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["extra"]["instructions"].update(caps={"medmcqa": 2}, weights={"umls_relation": 0.5})
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    section = mix_section(read_build(build))
+    limits = next(b for b in section.blocks if b.kind == "table" and b.columns == ["source", "cap", "weight"])
+    assert limits.rows == [["medmcqa", 2, ""], ["umls_relation", "", 0.5]]
