@@ -20,6 +20,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "push": ("push", "Publish a build directory to the Hugging Face Hub."),
     "train": ("train", "Train with DeepSpeed: continued pretraining, then instruction tuning."),
     "eval": ("eval", "Evaluate a model on MedQA, MedMCQA and PubMedQA."),
+    "report": ("report", "Write an HTML report (with charts) of a build, a training run or an evaluation."),
     "demo": ("demo", "Run the whole pipeline on the bundled sample data."),
 }
 

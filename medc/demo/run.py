@@ -3,7 +3,8 @@
 Each step runs the real CLI in a subprocess (`python -m medc ...`) and prints the command first, so what the demo
 does can be copied and rerun by hand. The steps: build MedC-K, build MedC-I, inspect both cards, push both with
 `--dry-run` (or for real when HF_ENDPOINT points at a Hub; MedC-I to a gated repo), pretrain a tiny LLaMA on
-MedC-K, instruction-tune it on MedC-I, evaluate it on the sample MedQA / MedMCQA / PubMedQA files, then summarise.
+MedC-K, instruction-tune it on MedC-I, evaluate it on the sample MedQA / MedMCQA / PubMedQA files, write the HTML
+reports (both builds, both training runs, the evaluation), then summarise and print where the reports are.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> Demo:
     demo.medc("Inspect the MedC-I card", "inspect", demo.medc_i, "--rows", "1")
     push(demo)
     train_and_evaluate(demo, inputs)
+    write_reports(demo)
     summarise(demo)
     return demo
 
@@ -220,6 +222,16 @@ def train_and_evaluate(demo: Demo, inputs: DemoInputs) -> None:
     )
 
 
+def report_dirs(demo: Demo) -> list[Path]:
+    """What the demo reports on: the two builds, the two training runs and the evaluation."""
+    runs = demo.out / "runs"
+    return [demo.medc_k, demo.medc_i, runs / "pretrain", runs / "sft", demo.out / "eval"]
+
+
+def write_reports(demo: Demo) -> None:
+    demo.medc("Write the HTML reports (builds, training runs, evaluation)", "report", *report_dirs(demo))
+
+
 def summarise(demo: Demo) -> None:
     """What was built, kept, rejected and why, duplicates, training losses, the eval table, and where it all is."""
     lines = ["", "== Summary"]
@@ -239,6 +251,8 @@ def summarise(demo: Demo) -> None:
     lines += ["", (demo.out / "eval" / "summary.md").read_text(encoding="utf-8").strip(), ""]
     lines += [f"{title}: {seconds:.1f} s" for title, seconds in demo.steps_run]
     lines.append(f"Total: {sum(s for _, s in demo.steps_run):.1f} s. Everything is under {demo.out}/")
+    lines += ["", "Reports (open in a browser; self-contained, offline):"]
+    lines += [f"  {path / 'report.html'}" for path in report_dirs(demo)]
     demo.echo("\n".join(lines))
 
 

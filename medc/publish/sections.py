@@ -23,6 +23,7 @@ footers'; nothing here is estimated.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ from typing import Any
 
 from medc.publish.facts import BuildFacts, human_bytes
 from medc.publish.licences import PMC_LICENCE_PAGE, SRL_MEANING, UMLS_LICENCE_PAGE, LicenceFacts, is_non_commercial
+
+log = logging.getLogger(__name__)
 
 PMC_LLAMA_BIBTEX = """@article{wu2024pmcllama,
   title   = {PMC-LLaMA: Toward Building Open-source Language Models for Medicine},
@@ -218,6 +221,27 @@ def _counts_table(title: str, key: str, counts: dict[str, int] | None, note: str
     return f"{title}\n\n| {key} | records |\n|---|---:|\n{rows}\n\n{note}".rstrip()
 
 
+def plots(card: CardContext) -> str:
+    """The build's main plots (records, lengths, rejections, the MedC-I mix, ...) as PNGs in `plots/` beside the
+    card, drawn by `medc.report.card_plots`; left out for a build read from the Hub (nothing to draw from)."""
+    if card.root is None:
+        return ""
+    try:
+        from medc.report.card_plots import write_card_plots
+    except ImportError as exc:  # matplotlib missing from a trimmed install: the card goes on without plots
+        log.warning("no plots in the card: %s", exc)
+        return ""
+    written = write_card_plots(card.root, card.build)
+    if not written:
+        return ""
+    images = "\n\n".join(f"![{title}]({path})" for title, path in written)
+    return (
+        f"## Plots\n\n{images}\n\n"
+        "`medc report <build dir>` writes a page with these and more: quality scores against their thresholds, "
+        "rejected records and duplicate pairs with their text."
+    )
+
+
 def structure(card: CardContext) -> str:
     build, examples = card.build, card.examples
     parts = ["## Dataset Structure"]
@@ -337,6 +361,7 @@ SECTIONS: list[Section] = [
     title_and_summary,
     description,
     sources_and_processing,
+    plots,
     structure,
     uses,
     licensing,

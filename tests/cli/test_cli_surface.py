@@ -9,16 +9,17 @@ from medc.cli import VERBS, main
 def test_help_lists_every_verb():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for verb in ("build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "demo"):
+    for verb in ("build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "report", "demo"):
         assert verb in result.output
-    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "demo"]
+    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "report", "demo"]
 
 
 def test_help_imports_no_heavy_library():
     code = (
         "import sys; from medc.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pyarrow', 'torch', 'pymupdf', 'datasets', 'lxml', 'deepspeed') if m in sys.modules]\n"
+        "heavy = [m for m in ('pyarrow', 'torch', 'pymupdf', 'datasets', 'lxml', 'deepspeed', 'matplotlib', 'jinja2')\n"
+        "         if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -1,11 +1,14 @@
 """The README's first command end to end: `medc demo` on the bundled samples, offline, on the CPU."""
 
+import html
 import json
 import os
 import subprocess
 import sys
 
 import datasets
+
+from tests.report.page_checks import decoded_images, outside_references
 
 
 def test_demo_runs_the_whole_pipeline(tmp_path):
@@ -47,3 +50,11 @@ def test_demo_runs_the_whole_pipeline(tmp_path):
     assert {s["task"] for s in summary} == {"medqa", "medmcqa", "pubmedqa"}
     assert "| MedQA | MedMCQA | PubMedQA | Avg |" in proc.stdout
     assert "== Summary" in proc.stdout and "dry run: would upload" in proc.stdout
+
+    # the demo ends with the reports' paths; each page is self-contained, about real builds, runs and results
+    reports = proc.stdout.split("Reports (open in a browser; self-contained, offline):")[1].split()
+    assert reports == [str(out / d / "report.html") for d in ("medc-k", "medc-i", "runs/pretrain", "runs/sft", "eval")]
+    pages = {d: html.unescape((out / d / "report.html").read_text()) for d in ("medc-k", "runs/sft", "eval")}
+    assert all(outside_references(p) == [] and decoded_images(p) for p in pages.values())
+    assert all(f"<code>{reason}</code>" in pages["medc-k"] for reason in k["rejections"])
+    assert "Loss per target token" in pages["runs/sft"] and "PMC-LLaMA 13B (paper)" in pages["eval"]

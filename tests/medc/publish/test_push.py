@@ -21,6 +21,11 @@ def built_rows(out, config):
     return [r for t in tables for r in t.to_pylist()]
 
 
+def plots(out):
+    """The card's plots (medc/report/card_plots.py), uploaded as files the card links to."""
+    return [p.relative_to(out).as_posix() for p in sorted((out / "plots").glob("*.png"))]
+
+
 def published(out):
     """What a push of `out` puts on the Hub: every shard, the card, manifest and reports, byte for byte."""
     names = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".") and ".staging" not in p.parts]
@@ -44,7 +49,7 @@ def test_push_moves_main_in_one_commit_and_load_dataset_returns_the_built_rows(f
     assert on_main(hub) == published(out)
     uploads = hub.requests("PUT", "/lfs-upload/")
     first_commit = hub.log.index(("POST", "/api/datasets/me/medc-k/commit/main"))
-    assert len(uploads) == len(list(out.glob("data/*/*.parquet")))  # every shard, each once ...
+    assert len(uploads) == len(list(out.glob("data/*/*.parquet"))) + len(plots(out))  # every shard and plot, once ...
     assert all(hub.log.index(("PUT", u)) < first_commit for u in uploads)  # ... before main moved
     cache = str(tmp_path / "cache")
     assert datasets.load_dataset("me/medc-k", split="train", cache_dir=cache).to_list() == built_rows(out, "papers")
@@ -59,7 +64,8 @@ def test_more_changes_than_one_commit_carries_go_through_a_pull_request_merged_a
     shards = len(list(out.glob("data/*/*.parquet")))
     report = push(out, options(limits=SMALL))
     assert report.plan.via_pr and report.merged and report.pull_request == 1
-    assert [len(c.uploads) for c in report.plan.commits] == [2] * (shards // 2) + [1] * (shards % 2) + [3]
+    last = 3 + len(plots(out))  # card, manifest, rejections and the card's plots
+    assert [len(c.uploads) for c in report.plan.commits] == [2] * (shards // 2) + [1] * (shards % 2) + [last]
     repo = fake_hub.hub.repo("me/medc-k")
     merge = repo.commits[repo.refs["main"]]
     assert merge.message == "Merge pull request #1" and repo.commits[merge.parent].message == "initial commit"
@@ -119,15 +125,16 @@ def test_dry_run_prints_exactly_what_would_be_uploaded_and_changes_nothing(fake_
         "README.md",
         "manifest.json",
         "rejections.jsonl",
+        *plots(out),  # the card's plots: files the card links to
     ]
-    assert "upload first: 5 file(s)" in result.output and "commit 1/1 moving main: 5 file(s)" in result.output
-    assert "dry run: would upload 5 file(s)" in result.output and "nothing was changed" in result.output
+    assert "upload first: 7 file(s)" in result.output and "commit 1/1 moving main: 7 file(s)" in result.output
+    assert "dry run: would upload 7 file(s)" in result.output and "nothing was changed" in result.output
     assert fake_hub.hub.repos == {} and fake_hub.hub.requests("POST", "/api/validate-yaml")  # the Hub was asked
     assert TOKEN not in result.output
     result = CliRunner().invoke(main, ["push", str(out), "me/dry"])
-    assert result.exit_code == 0 and "pushed 5 file(s)" in result.output and TOKEN not in result.output
+    assert result.exit_code == 0 and "pushed 7 file(s)" in result.output and TOKEN not in result.output
     result = CliRunner().invoke(main, ["push", str(out), "me/dry", "--dry-run"])
-    assert "unchanged on the Hub, skipped: 5 file(s)" in result.output and "would upload 0 file(s)" in result.output
+    assert "unchanged on the Hub, skipped: 7 file(s)" in result.output and "would upload 0 file(s)" in result.output
 
 
 def test_push_to_a_branch_and_as_a_pull_request_left_open(fake_hub, tmp_path):
@@ -163,7 +170,7 @@ def test_without_xet_on_the_server_uploads_are_plain_lfs_and_the_switch_is_put_b
     out = medc_k(tmp_path / "k", papers=2, books=1)
     push(out, options())
     assert fake_hub.hub.requests("GET", "/xet-write-token/main")
-    assert len(fake_hub.hub.requests("PUT", "/lfs-upload/")) == 2
+    assert len(fake_hub.hub.requests("PUT", "/lfs-upload/")) == 2 + len(plots(out))
     assert hc.HF_HUB_DISABLE_XET is False  # the push switched Xet off for itself only
 
 
@@ -213,7 +220,7 @@ def test_dry_run_offline_shows_the_plan_and_a_refusal(tmp_path):
 
     out = medc_k(tmp_path / "k", papers=3, books=1, nc=1)
     report = push(out, options(dry_run=True), api=HfApi(endpoint="http://127.0.0.1:9"))
-    assert report.refused and not report.repo_exists and len(report.plan.uploads) == 5
+    assert report.refused and not report.repo_exists and len(report.plan.uploads) == 5 + len(plots(out))
     assert "http://127.0.0.1:9 could not be reached (ConnectError)" in report.notes[-2]
     assert "card validator at http://127.0.0.1:9 could not be asked" in report.notes[-1]
     with pytest.raises(PushError, match=r"could not be reached \(ConnectError\): check the network"):

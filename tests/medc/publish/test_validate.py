@@ -105,7 +105,7 @@ def test_the_vocabularies_agree_with_the_copies_the_libraries_ship():
 
 def test_files_the_card_links_to_travel_with_it_and_a_missing_one_is_a_problem(fake_hub, tmp_path):
     out = medc_k(tmp_path / "k", papers=3, books=1)
-    (out / "plots").mkdir()
+    (out / "plots").mkdir(exist_ok=True)  # the card's own plots are there already
     (out / "plots" / "removals.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     edit_card(out, "## Uses", "![Removals by reason](plots/removals.png)\n\n## Uses")
     assert validate_build(read_build(out)) == []
