@@ -9,9 +9,10 @@ from medc.cli import VERBS, main
 def test_help_lists_every_verb():
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for verb in ("build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "report", "demo"):
+    verbs = ["build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "report", "demo"]
+    for verb in verbs:
         assert verb in result.output
-    assert list(VERBS) == ["build-k", "build-i", "card", "inspect", "explain", "push", "train", "eval", "report", "demo"]
+    assert list(VERBS) == verbs
 
 
 def test_help_imports_no_heavy_library():
