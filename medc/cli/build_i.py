@@ -44,6 +44,8 @@ class BuildIConfig:
 
 
 PATHS = {"multiple": True, "metavar": "PATH"}
+# source name (as the build names it) -> the option that gives its inputs, for messages about an input
+OPTIONS = {DIALOGUE: "--dialogues", UMLS_KG: "--umls"} | {f"{RATIONALE_QA} ({d})": f"--{d}" for d in qa.DATASETS}
 
 
 @click.command("build-i")
@@ -119,20 +121,18 @@ def command(
     unit_timeout: float | None,
     fresh: bool,
     drop_staging: bool,
+    allow_empty: bool,
 ) -> None:
     """Build MedC-I: dialogues, rationale QA and UMLS prompts into train/validation instruction shards."""
     from medc.build import run_build
-    from medc.config import ConfigError, load_config, to_dict
+    from medc.config import load_config, to_dict
     from medc.instructions.assembly import InstructionFinalizer
 
     qa_inputs = {"medqa": medqa_inputs, "medmcqa": medmcqa_inputs, "pubmedqa": pubmedqa_inputs}
     if not dialogue_inputs and not any(qa_inputs.values()) and umls_dir is None:
         raise click.UsageError("Nothing to build: give --dialogues, --medqa, --medmcqa, --pubmedqa and/or --umls.")
     flags = _flag_settings(seed, medmcqa_cop_base, dialogue_columns, umls_max_srl, validation_fraction)
-    try:
-        config = load_config(BuildIConfig, config_file, list(overrides), flags=flags)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = load_config(BuildIConfig, config_file, list(overrides), flags=flags)
     settings = to_dict(config)
     parse_settings: dict[str, Any] = {k: settings[k] for k in ("dialogues", "qa", "umls")}
     del parse_settings["qa"]["dataset"]  # set per source below
@@ -143,7 +143,7 @@ def command(
     eval_index = _eval_index(config, eval_inputs, extra)
     finalize_settings = {k: settings[k] for k in ("assembly", "decontamination", "shards")}
     finalize_settings["decontaminate"] = extra.get("decontamination", {}).get("eval_files", [])
-    manifest = run_and_report(
+    run_and_report(
         out,
         lambda progress: run_build(
             out,
@@ -159,8 +159,10 @@ def command(
             shards=config.shards,
             progress=progress,
         ),
+        allow_empty=allow_empty,
+        options=OPTIONS,
+        checks=[partial(_refuse_guessed_numbering, out)],  # says more than the empty-input check would
     )
-    _refuse_guessed_numbering(out, manifest)
 
 
 def _flag_settings(
