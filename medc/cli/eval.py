@@ -106,6 +106,7 @@ def command(
         raise click.UsageError("--ground-truth is for PubMedQA; give --task pubmedqa or --all --pubmedqa FILE.")
     if cop_base != "auto" and "medmcqa" not in jobs:
         raise click.UsageError("--cop-base is for MedMCQA; give --task medmcqa or --all --medmcqa FILE.")
+    from medc.cli.paths import check_model
     from trainer.evaluate.model import load_model
     from trainer.evaluate.report import write_run, write_task
     from trainer.evaluate.run import EvalSettings, evaluate
@@ -114,6 +115,7 @@ def command(
     benches = _benchmarks(
         jobs, limit, cop_base, ground_truth, pubmedqa_all_items
     )  # before the slow model load: mistakes show early
+    check_model(model, "--model", revision)
     loaded = load_model(model, device=device, dtype=dtype, revision=revision, device_map=device_map)
     out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
     summaries = []
