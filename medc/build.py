@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 import medc
+from medc.input_counts import count_by_input
 from medc.records import Rejection
 from medc.runner import Task, UnitResult, run_units
 from medc.shards import ShardConfig, ShardWriter
@@ -176,7 +177,8 @@ def run_build(
         results = run_units(units, spec.task, workers=workers, skip=done, unit_timeout=unit_timeout)
         _stage(staging, spec.config, results, checkpoint_records, progress, spec.name)
         if walker is not None:
-            input_stats += [{"config": spec.config, **_stats_json(s)} for s in walker.stats]
+            input_stats += [{"config": spec.config, "source": spec.name, **_stats_json(s)} for s in walker.stats]
+    count_by_input(input_stats, staging)  # records and rejections per input: an input that gave nothing shows
     output = BuildOutput(out_dir, shards or ShardConfig())
     try:
         finalizer(staging, output)

@@ -2,7 +2,8 @@
 
     out/.staging/
       fingerprint.json                 what was parsed, and how (a resume with other parse settings is refused)
-      journal.jsonl                    one line per checkpoint: config, part file, units done, rejections, notices
+      journal.jsonl                    one line per checkpoint: config, part file, units done (with the records each
+                                       staged), rejections, notices
       parts/papers/part-000007.parquet records of the units of that checkpoint, in build order
 
 A checkpoint is committed by writing its part file atomically and then appending its journal line; a part file
@@ -43,6 +44,7 @@ class Checkpoint:
     rejections: list[Rejection]
     notices: list[Notice]
     seconds: float = 0.0
+    unit_records: list[int] | None = None  # records staged per unit, as `units`; None in journals made before
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Staging:
             [x for r in results for x in r.rejections],
             [x for r in results for x in r.notices],
             sum(r.seconds for r in results),
+            [len(r.records) for r in results],
         )
         with open(self.root / "journal.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(_checkpoint_json(cp), ensure_ascii=False) + "\n")
@@ -118,6 +121,13 @@ class Staging:
         for cp in self.checkpoints:
             for notice in cp.notices:
                 yield cp.config, notice
+
+    def unit_records(self) -> Iterator[tuple[str, str, int | None]]:
+        """(config, unit origin, records it staged) for every unit done; None where an old journal did not say."""
+        for cp in self.checkpoints:
+            counts = cp.unit_records or [None] * len(cp.units)
+            for origin, count in zip(cp.units, counts, strict=True):
+                yield cp.config, origin, count
 
     def unit_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -170,6 +180,7 @@ def _checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
         "part": cp.part,
         "units": cp.units,
         "seconds": round(cp.seconds, 4),
+        "unit_records": cp.unit_records,
         "rejections": [[r.origin, r.reason, r.detail, r.record_id] for r in cp.rejections],
         "notices": [[n.origin, n.code, n.count, n.detail] for n in cp.notices],
     }
@@ -193,6 +204,7 @@ def _read_journal(path: Path) -> list[Checkpoint]:
                     [Rejection(*r) for r in raw["rejections"]],
                     [Notice(*n) for n in raw["notices"]],
                     raw.get("seconds", 0.0),
+                    raw.get("unit_records"),
                 )
             )
     return checkpoints

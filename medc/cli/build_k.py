@@ -63,6 +63,7 @@ def command(
     unit_timeout: float | None,
     fresh: bool,
     drop_staging: bool,
+    allow_empty: bool,
 ) -> None:
     """Build MedC-K: PMC JATS articles (--pmc) and textbooks (--books) into clean, deduplicated shards."""
     from medc.build import SourceSpec, run_build
@@ -105,4 +106,6 @@ def command(
             shards=config.shards,
             progress=progress,
         ),
+        allow_empty=allow_empty,
+        options={PAPERS: "--pmc", BOOKS: "--books"},
     )
