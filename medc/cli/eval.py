@@ -116,6 +116,7 @@ def command(
         jobs, limit, cop_base, ground_truth, pubmedqa_all_items
     )  # before the slow model load: mistakes show early
     check_model(model, "--model", revision)
+    _check_device(device)
     loaded = load_model(model, device=device, dtype=dtype, revision=revision, device_map=device_map)
     out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
     summaries = []
@@ -126,6 +127,24 @@ def command(
     path = write_run(out_dir, summaries)
     click.echo(path.read_text("utf-8"))
     click.echo(f"Predictions and summaries: {out_dir}")
+
+
+def _check_device(device: str) -> None:
+    """`--device` names a device this machine has, before the model loads onto it."""
+    import torch
+
+    from medc.cli.errors import SettingError
+
+    if device == "auto":
+        return
+    try:
+        kind = torch.device(device)
+    except RuntimeError:
+        raise SettingError(f"--device {device}: not a device name (auto, cpu, cuda, cuda:1, mps, ...)") from None
+    if kind.type == "cuda" and not torch.cuda.is_available():
+        raise SettingError(f"--device {device}: torch sees no CUDA device here; use --device cpu") from None
+    if kind.type == "cuda" and kind.index is not None and kind.index >= torch.cuda.device_count():
+        raise SettingError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
 
 
 def _benchmarks(

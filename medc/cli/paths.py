@@ -90,3 +90,12 @@ def _fetch_hub_config(repo_id: str, label: str, revision: str | None) -> None:
         from medc.cli.errors import one_line
 
         raise PathError(f"{label} {repo_id}: the Hub answered {one_line(str(exc), 200)}") from None
+
+
+def check_build_dir(path: Path, label: str, needs: tuple[str, ...] = ("manifest.json",)) -> None:
+    """A medc build directory: it holds at least one of `needs` (manifest.json, README.md, data/)."""
+    if not any((path / name).exists() for name in needs):
+        raise PathError(
+            f"{label} {path}: not a medc build directory (no {' or '.join(needs)}); "
+            "make one with `medc build-k` or `medc build-i`"
+        )
