@@ -98,7 +98,7 @@ def run_and_report(
 def format_hint(verb: str) -> Callable[[str, str], str]:
     """`hint(option, origin)`: what the file at `origin` looks like and which option reads it, when that is not
     `option` ("this looks like MedQA; use --medqa"); '' when it cannot tell."""
-    from builders.format_guess import FORMATS, guess_file
+    from medc.format_guess import FORMATS, guess_file
 
     def hint(option: str, origin: str) -> str:
         path = _first_local_file(origin)

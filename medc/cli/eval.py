@@ -161,8 +161,18 @@ def _benchmarks(
                 load_benchmark(name, path, limit=limit, cop_base=base, ground_truth=truth, all_items=all_items)
             )
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(str(exc) + _task_hint(name, path)) from None
     return benches
+
+
+def _task_hint(task: str, path: Path) -> str:
+    """'; this looks like MedQA: use --task medqa' when the file is another benchmark than `task`."""
+    from medc.format_guess import FORMATS, guess_file
+
+    found = guess_file(path)
+    if found not in TASKS or found == task:
+        return ""
+    return f"; this looks like {FORMATS[found][0]}: use --task {found}"
 
 
 def _jobs(task: str | None, data: Path | None, run_all: bool, files: dict[str, Path | None]) -> dict[str, Path]:

@@ -153,7 +153,7 @@ ROWS = [
     # --- eval: the row, then its other options
     row("eval-no-such-model", "eval --model ./no-such-dir --task medqa --data {medqa}", 2, "--model ./no-such-dir: no such directory, and not a Hub model id"),
     row("eval-model-offline", "eval --model someone/no-such-model --task medqa --data {medqa}", 2, "--model someone/no-such-model", "cannot be reached", hub="offline"),
-    row("eval-wrong-task-file", "eval --model {model} --task medmcqa --data {medqa}", 1, "medqa_US_test.jsonl", "medmcqa", needs="model"),
+    row("eval-wrong-task-file", "eval --model m --task medmcqa --data {medqa}", 1, "medqa_US_test.jsonl", "this looks like MedQA: use --task medqa"),
     row("eval-device", "eval --model {model} --task medqa --data {medqa} --device gpu0", 2, "--device gpu0", needs="model"),
     row("eval-no-data", "eval --model m --task medqa", 2, "--data"),
     row("eval-missing-data", "eval --model m --task medqa --data {ws}/no-such.jsonl", 2, "no-such.jsonl"),

@@ -1,5 +1,6 @@
 """Tell, from the first bytes of a file, which medc input it looks like, so that a build whose input gave no
-record can say what to pass instead ("this looks like MedQA; use --medqa").
+record, or `medc eval` given another benchmark's file, can say what to pass instead ("this looks like MedQA; use
+--medqa"). Pure knowledge of the formats: it imports no builder.
 
     >>> guess_format(b'{"question": "A 23-year-old ...", "options": {"A": "Ampicillin", ...}, "answer_idx": "D"}')
     'medqa'

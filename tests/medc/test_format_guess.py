@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders.format_guess import FORMATS, guess_file, guess_format
+from medc.format_guess import FORMATS, guess_file, guess_format
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
