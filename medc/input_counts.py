@@ -14,6 +14,7 @@ decontamination), so the count says what parsing made of the input.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any
 
@@ -46,32 +47,36 @@ def count_by_input(inputs: list[dict[str, Any]], staging: Staging) -> None:
 
 def belongs_to(origin: str, entry: dict[str, Any]) -> bool:
     """Whether something with `origin` was read from the input `entry` (a manifest input)."""
+    return matcher(entry)(origin)
+
+
+def matcher(entry: dict[str, Any]) -> Callable[[str], bool]:
+    """`belongs_to(·, entry)` as a function made once per input (it runs once per work unit of a build)."""
     path = entry["path"]
     if entry.get("kind") == "glob":
-        return fnmatch(origin.split("::", 1)[0], path)
+        return lambda origin: fnmatch(origin.split("::", 1)[0], path)
     if path in (".", ""):
-        return not origin.startswith(("/", "..")) and "://" not in origin
-    path = path.rstrip("/")
-    return origin.startswith(path) and (len(origin) == len(path) or origin[len(path)] in BOUNDARY)
+        return lambda origin: not origin.startswith(("/", "..")) and "://" not in origin
+    prefix = path.rstrip("/")
+    size = len(prefix)
+    return lambda origin: origin.startswith(prefix) and (len(origin) == size or origin[size] in BOUNDARY)
 
 
 class _InputFinder:
     """The input a unit came from. Units arrive in walk order, so the input of the previous one is tried first."""
 
     def __init__(self, inputs: list[dict[str, Any]]) -> None:
-        self.by_config: dict[str, list[int]] = {}
+        self.by_config: dict[str, list[tuple[int, Callable[[str], bool]]]] = {}
         for index, entry in enumerate(inputs):
-            self.by_config.setdefault(entry["config"], []).append(index)
-        self.inputs = inputs
-        self.last: dict[str, int] = {}
+            self.by_config.setdefault(entry["config"], []).append((index, matcher(entry)))
+        self.last: dict[str, tuple[int, Callable[[str], bool]]] = {}
 
     def find(self, config: str, origin: str) -> int | None:
-        candidates = self.by_config.get(config, [])
         last = self.last.get(config)
-        if last is not None and belongs_to(origin, self.inputs[last]):
-            return last
-        for index in candidates:
-            if belongs_to(origin, self.inputs[index]):
-                self.last[config] = index
-                return index
+        if last is not None and last[1](origin):
+            return last[0]
+        for candidate in self.by_config.get(config, []):
+            if candidate[1](origin):
+                self.last[config] = candidate
+                return candidate[0]
         return None
