@@ -33,6 +33,7 @@ import pyarrow as pa
 import medc
 from medc.executors import Executor, open_executor
 from medc.finalize import BuildOutput, Finalizer, copy_to_train, public_schema
+from medc.input_counts import count_by_input
 from medc.origins import public_command, record_local_inputs
 from medc.shards import ShardConfig
 from medc.sources import WorkUnit, is_url
@@ -122,6 +123,7 @@ def run_build(
         if getattr(executor, "nodes", 1) > 1 and not is_url(staging.root):
             log.warning("staging %s is a local path: every node of the cluster must see it there", staging.root)
         input_stats = _stage_all(sources, staging, executor, stage or StageOptions(), progress)
+        count_by_input(input_stats, staging)  # records and rejections per input: an input that gave nothing shows
         output = BuildOutput(out_dir, shards or ShardConfig())
         try:
             finalizer(staging, output, executor)

@@ -1,5 +1,6 @@
 """The `medc` command line. Each verb lives in its own module and is imported only when it runs, so
-`medc --help` answers at once (no pyarrow, torch or pymupdf import just to print help)."""
+`medc --help` answers at once (no pyarrow, torch or pymupdf import just to print help). Whatever a verb raises
+ends as one `Error:` line (`medc/cli/errors.py`); `-vv` shows the traceback instead."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Run the whole pipeline on the bundled sample data."),
 }
 
+VERBOSITY = "medc.verbosity"  # key of ctx.meta: how many -v the user gave
 TRAIN_STACK = {"torch", "transformers", "deepspeed", "tokenizers", "safetensors"}
 
 
@@ -44,6 +46,18 @@ class LazyGroup(click.Group):
             raise
         return module.command
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get(VERBOSITY, 0) > 1:
+                raise
+            from medc.cli.errors import as_click_error
+
+            raise as_click_error(exc) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, short) for name, (_, short) in VERBS.items()])
@@ -53,8 +67,12 @@ class LazyGroup(click.Group):
 @click.version_option(medc.__version__, prog_name="medc")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def main(verbose: int, quiet: bool) -> None:
-    """medc: rebuild the PMC-LLaMA corpora (MedC-K, MedC-I), publish them, train and evaluate on them."""
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """medc: rebuild the PMC-LLaMA corpora (MedC-K, MedC-I), publish them, train and evaluate on them.
+
+    A mistake ends in one `Error:` line (exit code 2 for a wrong setting, option or path); -vv shows tracebacks."""
+    ctx.meta[VERBOSITY] = verbose
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
     configure_logging(level)
 

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from builders import consumer_qa, dialogues, qa
 from builders.umls.prompts import UmlsOptions
 from medc.cli.build_options import build_options, run_and_report, run_settings
 from medc.cli.decontaminate import decontaminate_option, load_evaluations
+from medc.cli.instruction_sources import DIALOGUE, RATIONALE_QA, UMLS_KG
 from medc.decontamination.config import DecontaminationConfig
 from medc.instructions.assembly import AssemblyConfig
 from medc.instructions.presets import PRESETS
@@ -44,6 +46,14 @@ class BuildIConfig:
     assembly: AssemblyConfig = field(default_factory=AssemblyConfig)
     decontamination: DecontaminationConfig = field(default_factory=DecontaminationConfig)
     shards: ShardConfig = field(default_factory=ShardConfig)
+
+
+# source name (as the build names it) -> the option that gives its inputs, for messages about an input
+OPTIONS = (
+    {DIALOGUE: "--dialogues", UMLS_KG: "--umls"}
+    | {f"{RATIONALE_QA} ({d})": f"--{d}" for d in qa.DATASETS}
+    | {f"{DIALOGUE} ({d})": f"--{d}" for d in consumer_qa.DATASETS}
+)
 
 
 @click.command("build-i")
@@ -117,7 +127,7 @@ def command(**args: Any) -> None:
     finalize_settings["decontaminate"] = extra.get("decontamination", {}).get("eval_files", [])
     out = args["out"]
     run_kwargs = run_settings(args)
-    manifest = run_and_report(
+    run_and_report(
         out,
         lambda progress: run_build(
             out,
@@ -130,13 +140,15 @@ def command(**args: Any) -> None:
             progress=progress,
             **run_kwargs,
         ),
+        allow_empty=args["allow_empty"],
+        options=OPTIONS,
+        checks=[partial(_refuse_guessed_numbering, out)],  # says more than the empty-input check would
     )
-    _refuse_guessed_numbering(out, manifest)
 
 
 def _config(args: dict[str, Any]) -> BuildIConfig:
     """The settings: the preset, then the TOML file, the flags and `--set`, later winning."""
-    from medc.config import ConfigError, load_config
+    from medc.config import load_config
     from medc.instructions.presets import preset_settings
 
     inputs = ["dialogue", *qa.DATASETS, *consumer_qa.DATASETS]
@@ -146,10 +158,7 @@ def _config(args: dict[str, Any]) -> BuildIConfig:
             "and/or --umls."
         )
     overrides, base = list(args["overrides"]), preset_settings(args["preset"])
-    try:
-        return load_config(BuildIConfig, args["config_file"], overrides, base=base, flags=_flags(args))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    return load_config(BuildIConfig, args["config_file"], overrides, base=base, flags=_flags(args))
 
 
 def _parse_settings(config: BuildIConfig, args: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,7 @@ def command(
     """Build MedC-K: PMC JATS articles (--pmc) and textbooks (--books) into clean, deduplicated shards."""
     from medc.build import run_build
     from medc.config import load_config, to_dict
+    from medc.records import BOOKS, PAPERS
 
     if not pmc_inputs and not book_inputs:
         raise click.UsageError("Nothing to build: give --pmc and/or --books.")
@@ -82,6 +83,7 @@ def command(
     parse_settings["filelists"] = sorted(Path(f).name for f in filelists)  # no local path in published settings
     if decontamination:  # a parse setting: it runs in the workers, so other evaluation files mean re-parsing
         parse_settings["decontamination"] = decontamination
+    allow_empty = common.pop("allow_empty")
     run_kwargs = run_settings(common)
     run_and_report(
         out,
@@ -96,6 +98,8 @@ def command(
             progress=progress,
             **run_kwargs,
         ),
+        allow_empty=allow_empty,
+        options={PAPERS: "--pmc", BOOKS: "--books"},
     )
 
 

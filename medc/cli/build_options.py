@@ -1,9 +1,11 @@
-"""Options every build verb shares (`build-k`, `build-i`), and the run-and-report step they end with."""
+"""Options every build verb shares (`build-k`, `build-i`), and the run-and-report step they end with: progress,
+the summary table, and a failure when an input yielded no record at all (unless --allow-empty)."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,12 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="Delete the staged parts after a successful build (saves disk; a later rerun re-parses).",
         ),
+        click.option(
+            "--allow-empty",
+            is_flag=True,
+            help="Succeed even when an input yields no record at all (by default that fails the build, naming "
+            "the input, the main rejection reason and the format the file looks like).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -130,20 +138,73 @@ def parse_size(text: str) -> int:
     return int(number * units[suffix])
 
 
-def run_and_report(out: Path, run: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """Run a build with progress display, print the summary table, and turn known errors into clean exits."""
-    from medc.config import ConfigError
-    from medc.executors import ExecutorUnavailable
-    from medc.progress import BuildProgress
-    from medc.sources import InputError
-    from medc.staging import StagingMismatch
-    from medc.summary import print_summary
+def run_and_report(
+    out: Path,
+    run: Callable[[Any], dict[str, Any]],
+    *,
+    allow_empty: bool = False,
+    options: Mapping[str, str] | None = None,
+    checks: Sequence[Callable[[dict[str, Any]], None]] = (),
+) -> dict[str, Any]:
+    """Run a build with progress display, print the summary table, and turn known errors into clean exits.
 
-    try:
-        with BuildProgress() as progress:
-            manifest = run(progress)
-    except (ConfigError, InputError, StagingMismatch, ExecutorUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
+    Then `checks` (each may raise a ClickException), then the empty-input check: an input that yielded no record
+    fails the build (exit 1) unless `allow_empty`. `options` maps source names to the options that named their
+    inputs, for the message (see `medc.summary.empty_inputs`)."""
+    from medc.progress import BuildProgress
+    from medc.summary import empty_inputs, print_summary
+
+    with BuildProgress() as progress:
+        manifest = run(progress)
     print_summary(manifest, str(out))
     click.echo(f"Wrote {out}/ (manifest.json, rejections.jsonl, README.md)", file=sys.stderr)
+    for check in checks:
+        check(manifest)
+    empty = [] if allow_empty else empty_inputs(manifest, out, options, format_hint(_verb(), out))
+    if empty:
+        raise click.ClickException(
+            "\n".join(empty) + "\n(the build was written; --allow-empty accepts an input that yields nothing)"
+        )
     return manifest
+
+
+def format_hint(verb: str, out: Path | None = None) -> Callable[[str, str], str]:
+    """`hint(option, origin)`: what the file at `origin` looks like and which option reads it, when that is not
+    `option` ("this looks like MedQA; use --medqa"); '' when it cannot tell."""
+    from medc.format_guess import FORMATS, guess_file
+
+    def hint(option: str, origin: str) -> str:
+        from medc.origins import local_input
+
+        path = _first_local_file(local_input(out, origin) if out is not None else origin)
+        found = guess_file(path) if path is not None else None
+        if found is None:
+            return ""
+        label, its_verb, its_option = FORMATS[found]
+        if its_option == option and its_verb == verb:
+            return ""  # the right option: something else is wrong with the file
+        use = its_option if its_verb == verb else f"`medc {its_verb} {its_option}`"
+        return f"this looks like {label}; use {use}"
+
+    return hint
+
+
+def _first_local_file(origin: str) -> Path | None:
+    """The file at `origin`, or the first file under it when it is a directory; None for archive members, URLs
+    and paths that are gone."""
+    if "::" in origin or "://" in origin:
+        return None
+    path = Path(origin)
+    if path.is_file():
+        return path
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        visible = sorted(f for f in files if not f.startswith("."))
+        if visible:
+            return Path(root) / visible[0]
+    return None
+
+
+def _verb() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.info_name if ctx is not None and ctx.info_name else ""

@@ -13,10 +13,12 @@ import click
 def command(build_dir: Path, check: bool) -> None:
     """Write BUILD_DIR/README.md from manifest.json and the Parquet metadata, then validate it (YAML parses,
     configs point at existing files, counts match the Parquet footers). Exits 1 on any problem."""
+    from medc.cli.paths import check_build_dir
     from medc.publish.card import write_card
     from medc.publish.facts import read_build
     from medc.publish.validate import validate_build
 
+    check_build_dir(build_dir, "BUILD_DIR", ("README.md",) if check else ("manifest.json",))
     if not check:
         path = write_card(build_dir)
         click.echo(f"wrote {path}")

@@ -106,6 +106,7 @@ def command(
         raise click.UsageError("--ground-truth is for PubMedQA; give --task pubmedqa or --all --pubmedqa FILE.")
     if cop_base != "auto" and "medmcqa" not in jobs:
         raise click.UsageError("--cop-base is for MedMCQA; give --task medmcqa or --all --medmcqa FILE.")
+    from medc.cli.paths import check_model
     from trainer.evaluate.model import load_model
     from trainer.evaluate.report import write_run, write_task
     from trainer.evaluate.run import EvalSettings, evaluate
@@ -114,6 +115,8 @@ def command(
     benches = _benchmarks(
         jobs, limit, cop_base, ground_truth, pubmedqa_all_items
     )  # before the slow model load: mistakes show early
+    check_model(model, "--model", revision)
+    _check_device(device)
     loaded = load_model(model, device=device, dtype=dtype, revision=revision, device_map=device_map)
     out_dir = out or Path("medc-eval") / re.sub(r"[^A-Za-z0-9._-]+", "_", model.strip("/"))
     summaries = []
@@ -124,6 +127,24 @@ def command(
     path = write_run(out_dir, summaries)
     click.echo(path.read_text("utf-8"))
     click.echo(f"Predictions and summaries: {out_dir}")
+
+
+def _check_device(device: str) -> None:
+    """`--device` names a device this machine has, before the model loads onto it."""
+    import torch
+
+    from medc.cli.errors import SettingError
+
+    if device == "auto":
+        return
+    try:
+        kind = torch.device(device)
+    except RuntimeError:
+        raise SettingError(f"--device {device}: not a device name (auto, cpu, cuda, cuda:1, mps, ...)") from None
+    if kind.type == "cuda" and not torch.cuda.is_available():
+        raise SettingError(f"--device {device}: torch sees no CUDA device here; use --device cpu") from None
+    if kind.type == "cuda" and kind.index is not None and kind.index >= torch.cuda.device_count():
+        raise SettingError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
 
 
 def _benchmarks(
@@ -140,8 +161,18 @@ def _benchmarks(
                 load_benchmark(name, path, limit=limit, cop_base=base, ground_truth=truth, all_items=all_items)
             )
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(str(exc) + _task_hint(name, path)) from None
     return benches
+
+
+def _task_hint(task: str, path: Path) -> str:
+    """'; this looks like MedQA: use --task medqa' when the file is another benchmark than `task`."""
+    from medc.format_guess import FORMATS, guess_file
+
+    found = guess_file(path)
+    if found not in TASKS or found == task:
+        return ""
+    return f"; this looks like {FORMATS[found][0]}: use --task {found}"
 
 
 def _jobs(task: str | None, data: Path | None, run_all: bool, files: dict[str, Path | None]) -> dict[str, Path]:

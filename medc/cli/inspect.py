@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -19,9 +21,12 @@ def command(target: str, rows: int) -> None:
     build directory or a Hub dataset (namespace/name or namespace/name@revision), without downloading it."""
     from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
+    from medc.cli.paths import check_build_dir
     from medc.publish.inspect import inspect_dataset, render
     from medc.publish.retry import transient_reason
 
+    if Path(target).is_dir():
+        check_build_dir(Path(target), "DIR_OR_REPO_ID", ("README.md", "manifest.json", "data"))
     try:
         result = inspect_dataset(target, rows=rows)
     except ValueError as err:

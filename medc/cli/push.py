@@ -64,9 +64,11 @@ def command(
     branch moves, in one step: an interrupted push leaves the previous build in place, and a rerun uploads only
     what is missing or changed. Content whose licences forbid open redistribution (UMLS, ChatDoctor dialogues,
     non-commercial PMC articles) needs --private, --gated or --allow-restricted."""
+    from medc.cli.paths import check_build_dir
     from medc.publish.plan import CommitLimits
     from medc.publish.push import PushError, PushOptions, push
 
+    check_build_dir(build_dir, "BUILD_DIR")
     try:
         options = PushOptions(
             repo_id,

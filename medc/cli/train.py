@@ -82,15 +82,6 @@ def base_settings(
     return _drop_none(base)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    from medc.config import ConfigError, tomllib
-
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-
-
 def merge(into: dict[str, Any], new: dict[str, Any]) -> None:
     for key, value in new.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
@@ -107,15 +98,25 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 def load_stage_config(
     config_class: str, base: dict[str, Any], config_file: Path | None, overrides: tuple[str, ...]
 ) -> Any:
-    from medc.config import ConfigError, load_config
+    from medc.config import load_config, read_toml
     from trainer import config as train_config
 
-    try:
-        settings = read_toml(config_file) if config_file else {}
-        merge(settings, base)  # flags given on the command line win over the file; --set wins over both
-        return load_config(getattr(train_config, config_class), None, list(overrides), base=settings)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    settings = read_toml(config_file) if config_file else {}
+    merge(settings, base)  # flags given on the command line win over the file; --set wins over both
+    return load_config(getattr(train_config, config_class), None, list(overrides), base=settings)
+
+
+def check_paths(cfg: Any, base: dict[str, Any]) -> None:
+    """Model, data and run directory usable, before a process group starts or a model loads; each named by the
+    flag that gave it, or by its config key."""
+    from medc.cli.paths import check_dataset, check_model, check_run_dir
+
+    data_flags = base.get("data", {})
+    check_model(cfg.model, "--model" if "model" in base else "model")
+    check_dataset(cfg.data.path, "--data" if "path" in data_flags else "data.path")
+    if getattr(cfg.data, "general", None):
+        check_dataset(cfg.data.general, "--general" if "general" in data_flags else "data.general")
+    check_run_dir(cfg.out, "--out" if "out" in base else "out")
 
 
 def run_stage(
@@ -124,6 +125,7 @@ def run_stage(
     from trainer.loop import run
 
     cfg = load_stage_config(config_class, base, config_file, overrides)
+    check_paths(cfg, base)
     try:
         summary = run(cfg, resume=resume)
     except (ValueError, FileNotFoundError) as exc:
@@ -225,6 +227,7 @@ def tokenize(
     if mix:
         base.setdefault("data", {})["mix"] = parse_mix(mix)
     cfg = load_stage_config("PretrainConfig" if stage == "pretrain" else "SFTConfig", base, config_file, overrides)
+    check_paths(cfg, base)
     try:
         summary = tokenize_data(cfg, workers=workers, world=world_size)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:

@@ -99,7 +99,8 @@ def stage_source(
     staging.flush()
     if walker is None:
         return []
-    return [{"config": spec.config, **digests.stats_json(s, i, walker.archives)} for i, s in enumerate(walker.stats)]
+    head = {"config": spec.config, "source": spec.name}
+    return [{**head, **digests.stats_json(s, i, walker.archives)} for i, s in enumerate(walker.stats)]
 
 
 def _job(spec: Any, source: int, staging: Staging, executor: Executor, options: StageOptions) -> SourceJob:

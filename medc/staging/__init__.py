@@ -150,6 +150,12 @@ class Staging:
             for notice in result.notices:
                 yield result.config, notice
 
+    def unit_records(self) -> Iterator[tuple[str, str, int | None]]:
+        """(config, unit origin, records it staged) for every unit done."""
+        for result in self._ordered():
+            for unit in result.units:
+                yield result.config, unit.origin, unit.records
+
     def unit_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for result in self.results:

@@ -156,7 +156,7 @@ def test_nothing_to_build_and_bad_flags_are_usage_errors(tmp_path):
         main, ["build-i", "--medqa", str(FIXTURES / "qa" / "medqa_train.jsonl"), "--set", "qa.styles=['long']",
                "--out", str(tmp_path)]
     )  # fmt: skip
-    assert result.exit_code == 1 and "one or both" in result.output
+    assert result.exit_code == 2 and "one or both" in result.output
 
 
 def test_caps_and_weights_come_from_set_or_toml(tmp_path):
