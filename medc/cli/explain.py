@@ -35,6 +35,9 @@ TRACERS: dict[str, tuple[str, str, str]] = {"papers": ("builders.pmc", "PmcOptio
 @click.option("--width", default=160, show_default=True, help="Characters of each removed span shown.")
 def command(build_dir: Path, doc_id: str, rule_prefix: str, width: int) -> None:
     """Show the text spans the builder removed from document DOC_ID of BUILD_DIR, with their rules."""
+    from medc.cli.paths import check_build_dir
+
+    check_build_dir(build_dir, "BUILD_DIR")
     config, origin = _find(build_dir, doc_id)
     if config not in TRACERS:
         raise click.ClickException(f"{doc_id} is in config {config!r}, which `medc explain` cannot trace yet")

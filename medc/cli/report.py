@@ -27,6 +27,7 @@ def command(directories: tuple[Path, ...], kind: str | None, out: Path | None) -
 
     Images are embedded and nothing is fetched from the network: the page opens from disk in any browser.
     Prints the path of each page written."""
+    from medc.cli.errors import SettingError
     from medc.report import ReportError, write_report
 
     if out is not None and len(directories) > 1:
@@ -34,6 +35,6 @@ def command(directories: tuple[Path, ...], kind: str | None, out: Path | None) -
     for directory in directories:
         try:
             path = write_report(directory, out, kind)
-        except ReportError as exc:
-            raise click.ClickException(str(exc)) from None
+        except ReportError as exc:  # a directory that is none of the three: a wrong argument (exit 2)
+            raise SettingError(str(exc)) from None
         click.echo(str(path))

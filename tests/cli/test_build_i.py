@@ -218,7 +218,7 @@ def test_built_from_the_evaluation_files_and_decontaminated_against_them_keeps_n
             "--decontaminate", str(qa / "medqa_bigbio_source_test.jsonl"),
             "--decontaminate", str(qa / "medqa_phrases_no_exclude_test.jsonl"),
             "--decontaminate", str(qa / "medmcqa_dev.json"), "--decontaminate", str(qa / "pubmedqa_ori_pqal.json"),
-            "--workers", "0", "--out", str(tmp_path / "out")]  # fmt: skip
+            "--workers", "0", "--allow-empty", "--out", str(tmp_path / "out")]  # fmt: skip
     result = CliRunner().invoke(main, ["-q", *args])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())

@@ -21,7 +21,7 @@ def test_out_and_kind(eval_dir, tmp_path):
 def test_a_directory_that_is_none_of_the_three_is_refused_by_name(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     result = CliRunner().invoke(main, ["-q", "report", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a wrong argument, like any other
     assert f"{tmp_path}: not a build (manifest.json, data/), a training run" in result.output
     missing = CliRunner().invoke(main, ["-q", "report", str(tmp_path / "nope")])
     assert missing.exit_code != 0 and "nope" in missing.output
