@@ -46,7 +46,7 @@ __all__ = ["CleanConfig", "clean_text", "clean_title"]
 
 def clean_text(text: str, config: CleanConfig = DEFAULT_CLEAN) -> str:
     """`text` normalized as the module docstring describes; idempotent."""
-    scan = CharScan(text)
+    original, scan = text, CharScan(text)
     if scan.has(LAYOUT):
         present = scan.layout_characters(text)
         text = tidy(split_lines(text, present), present)
@@ -55,7 +55,9 @@ def clean_text(text: str, config: CleanConfig = DEFAULT_CLEAN) -> str:
     # A text does not start with blank lines or indentation: the first non-empty line loses its indentation.
     tidied = text.lstrip(" \t\n")
     if not tidied.isascii() or "&" in tidied:
-        tidied = _repair_text(tidied, scan if tidied is text and not scan.has(LAYOUT) else CharScan(tidied), config)
+        # The scan of the input holds only while tidying changed nothing (positions would shift otherwise).
+        fresh = tidied is original and not scan.has(LAYOUT)
+        tidied = _repair_text(tidied, scan if fresh else CharScan(tidied), config)
     if "\n" * (config.max_blank_lines + 2) in tidied:
         tidied = _blank_run(config.max_blank_lines).sub("\n" * (config.max_blank_lines + 1), tidied)
     return tidied.strip("\n")
