@@ -23,11 +23,13 @@ def text_hash(text: str) -> bytes:
     return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
 
 
-def dedup_keys(text: str, config: DedupConfig, lowered: str | None = None) -> tuple[bytes, bytes]:
-    """(text hash, stored MinHash signature) of a cleaned text; `lowered`: `text.lower()`, if at hand."""
+def dedup_keys(text: str, config: DedupConfig, lowered: str | bytes | None = None) -> tuple[bytes, bytes]:
+    """(text hash, stored MinHash signature) of a cleaned text; `lowered`: `text.lower()` (or its UTF-8 bytes),
+    if at hand."""
     hasher = minhasher(config.ngram, config.num_perm, config.seed)
-    lowered_utf8 = None if lowered is None else lowered.encode("utf-8", "surrogatepass")
-    signature = hasher.signature_of(hasher.shingle_hashes(text, lowered_utf8))
+    if isinstance(lowered, str):
+        lowered = lowered.encode("utf-8", "surrogatepass")
+    signature = hasher.signature_of(hasher.shingle_hashes(text, lowered))
     return text_hash(text), hasher.to_bytes(signature)
 
 
