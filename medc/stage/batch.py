@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from medc.executors.arrow_probe import skip_pandas_probe
 from medc.executors.base import Shared
 from medc.executors.memory import start_memory_watchdog
 from medc.records import Notice, Rejection, to_table
@@ -49,6 +50,7 @@ class SourceJob:
     max_unit_bytes: int = DEFAULT_MAX_UNIT_BYTES
     unit_timeout: float | None = None
     worker_memory: int = 0  # bytes; 0 = no limit (see medc.executors.memory)
+    in_worker: bool = False  # the tasks run in worker processes of their own, not in the coordinator
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,8 @@ def run_batch(shared: Shared[SourceJob], batch: Batch) -> BatchResult:
     from medc.staging.store import StagingStore
 
     job = shared.get()
-    if job.worker_memory:  # 0 when the tasks run in the coordinator's own process
+    if job.in_worker:
+        skip_pandas_probe()
         start_memory_watchdog(job.worker_memory)
     result = BatchResult(job.config, batch.source, batch.first)
     records: list[Any] = []
