@@ -8,8 +8,9 @@ of CPU per process) to recognise pandas objects, which medc never hands it.
 
 The probe is answered once with pandas hidden; pyarrow remembers the answer for its is-this-pandas checks, and
 still imports pandas when asked for a conversion to or from pandas (`to_pandas`, `from_pandas`). Only for
-worker processes: they run nothing but medc's tasks. In a process that goes on to hand pyarrow pandas objects
-directly (`pa.array(series)`), a categorical would arrive as its values.
+processes that run nothing but a build: the workers, and the process of a `medc build-*` command. In a process
+that goes on to hand pyarrow pandas objects directly (`pa.array(series)`), a categorical would arrive as its
+values. Nothing is done where pandas is loaded already (a test session, a notebook).
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class DocumentSteps:
         verdict = judge(quality, self.filters)
         if verdict is not None:
             return Rejection(doc.origin, verdict[0], verdict[1], record_id=doc.id)
-        text_hash, minhash = dedup_keys(text, self.dedup, lowered.data)
+        text_hash, minhash = dedup_keys(text, self.dedup, lowered.data, lowered.source)
         return dataclasses.replace(
             doc,
             text=text,

@@ -37,12 +37,13 @@ _PAD = bytes(8)  # after the text, so that a uint64 can be read at any of its by
 
 class LoweredText:
     """`text.lower()` as UTF-8 (`data`, and `array`, a uint8 view of it), with where its non-ASCII characters
-    start (`leads`), how many bytes each has (`widths`) and their code points (`codes`)."""
+    start (`leads`), how many bytes each has (`widths`) and their code points (`codes`); `source`: the text
+    itself as UTF-8 (the exact-dedup hash reads it)."""
 
-    __slots__ = ("array", "codes", "data", "leads", "padded", "widths")
+    __slots__ = ("array", "codes", "data", "leads", "padded", "source", "widths")
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    def __init__(self, data: bytes, source: bytes) -> None:
+        self.data, self.source = data, source
         self.padded = np.frombuffer(data + _PAD, dtype=np.uint8)
         self.array = self.padded[: len(data)]
         self.leads, self.widths, self.codes = _non_ascii(self.array)
@@ -51,13 +52,13 @@ class LoweredText:
     def of(cls, text: str) -> LoweredText:
         raw = text.encode("utf-8", "surrogatepass")
         if text.isascii():
-            return cls(raw.lower())
+            return cls(raw.lower(), raw)
         # bytes.lower() changes only A-Z, so it is str.lower() when no non-ASCII character changes when lowered.
         leads, widths, codes = _non_ascii(np.frombuffer(raw, dtype=np.uint8))
         if np.any(_flags(codes) & LOWERS):
-            return cls(text.lower().encode("utf-8", "surrogatepass"))
+            return cls(text.lower().encode("utf-8", "surrogatepass"), raw)
         lowered = cls.__new__(cls)
-        lowered.data = raw.lower()
+        lowered.data, lowered.source = raw.lower(), raw
         lowered.padded = np.frombuffer(lowered.data + _PAD, dtype=np.uint8)
         lowered.array = lowered.padded[: len(raw)]
         lowered.leads, lowered.widths, lowered.codes = leads, widths, codes
