@@ -70,6 +70,10 @@ def _tidied(text: str) -> tuple[str, CharScan | None]:
 
 def clean_title(title: str, config: CleanConfig = DEFAULT_CLEAN) -> str:
     """A title on one line: cleaned like text, every run of whitespace (newlines too) → one space."""
+    if title.isascii() and title.isprintable() and "&" not in title:
+        # Printable ASCII without an entity: cleaning would change nothing but spaces (most titles; the
+        # character scan costs more than the rest on a string this short).
+        return " ".join(title.split())
     return " ".join(clean_text(title, config).split())
 
 

@@ -29,7 +29,8 @@ import xxhash
 SCHEME = "affine32"  # datasketch's name for these permutations
 _M32 = np.uint64(0xFFFFFFFF)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_BLOCK = 8192  # shingles per block: a (128, 8192) uint32 block is 4 MiB; fewer, longer rows beat cache-sized ones
+_BLOCK = 8192  # shingles per block: long rows, for numpy's fast loops...
+_GROUP = 16  # ...and permutations per pass: a (16, 8192) uint32 block (512 KiB) stays in the core's cache
 _TOKEN_POSITIONS = 32  # tabulation table rows; byte positions past 32 in a word reuse rows (mod 32)
 _ROTATION = 11  # bits a word's hash is rotated per position in its shingle
 
@@ -54,7 +55,7 @@ class MinHasher:
         self._word_table = self._table.reshape(_TOKEN_POSITIONS, 256) * _WORD_BYTE
         self._word_table = self._word_table.ravel()
         self.a32, self.b32 = self.a.astype(np.uint32), self.b.astype(np.uint32)
-        self._buffer = np.empty(_BLOCK * num_perm, dtype=np.uint32)
+        self._buffer = np.empty(_BLOCK * _GROUP, dtype=np.uint32)
         # Identifies how a stored signature was made, so a signature from other settings is never compared.
         self.fingerprint = xxhash.xxh64_digest(f"medc-minhash-v1/{SCHEME}/{ngram}/{num_perm}/{seed}".encode())
 
@@ -84,11 +85,15 @@ class MinHasher:
         for start in range(0, mixed.size, _BLOCK):
             block = mixed[start : start + _BLOCK]
             # One row per permutation: numpy's fast loops are "scalar op contiguous row". uint32 arithmetic
-            # wraps modulo 2^32, the `mod 2^32` of the permutation, at twice the SIMD width of uint64.
-            out = self._buffer[: self.num_perm * block.size].reshape(self.num_perm, block.size)
-            np.multiply(self.a32[:, None], block[None, :], out=out)
-            np.add(out, self.b32[:, None], out=out)
-            np.minimum(signature, out.min(axis=1), out=signature)
+            # wraps modulo 2^32, the `mod 2^32` of the permutation, at twice the SIMD width of uint64. A few
+            # permutations at a time: the products are written, added to and read back while still in cache
+            # (all 128 rows at once are 4 MiB, which a build, between parses, pays for in memory traffic).
+            for first in range(0, self.num_perm, _GROUP):
+                a, b, mins = self.a32[first : first + _GROUP], self.b32[first : first + _GROUP], signature[first:]
+                out = self._buffer[: a.size * block.size].reshape(a.size, block.size)
+                np.multiply(a[:, None], block[None, :], out=out)
+                np.add(out, b[:, None], out=out)
+                np.minimum(mins[: a.size], out.min(axis=1), out=mins[: a.size])
         return signature
 
     def _word_hashes(self, data: np.ndarray) -> np.ndarray:
