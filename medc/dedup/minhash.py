@@ -99,25 +99,21 @@ class MinHasher:
     def _word_hashes(self, data: np.ndarray) -> np.ndarray:
         """The tabulation hash of every word of the lowercased UTF-8 `data`, in order.
 
-        Over all bytes at once: each byte's offset from the start of its word (a running count that steps back
-        at each word start), its table value (0 for a byte outside words), and the XOR of a word's values as
-        the difference of two entries of the running XOR. No step is per word or per byte in Python."""
+        Over all bytes at once: each byte's offset in its word (a running count, in uint8 since only its low
+        five bits are used, that steps back at each word start), its table value (0 for a byte outside words),
+        and the XOR of each stretch from a word's start to the next word's start. No step is per word or per
+        byte in Python, and the arrays are the text's size in bytes or words, not eight times that."""
         is_word = ((data - np.uint8(97)) < 26) | ((data - np.uint8(48)) < 10) | (data >= 0x80)
-        edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))  # start, end, start, end...
-        if edges.size == 0:
+        starts = np.flatnonzero(np.diff(is_word, prepend=False, append=False))[0::2]
+        if starts.size == 0:
             return np.empty(0, dtype=np.uint64)
-        starts, ends = edges[0::2], edges[1::2]
-        step = np.ones(data.size, dtype=np.int32)
-        step[starts] = 1 - np.diff(starts, prepend=0)
+        step = np.ones(data.size, dtype=np.uint8)
+        step[starts] = (1 - np.diff(starts, prepend=0)).astype(np.uint8)  # wraps: only the low bits count
         step[0] = 0
-        keys = np.cumsum(step, dtype=np.int32)
-        keys &= _TOKEN_POSITIONS - 1
+        keys = (np.cumsum(step, dtype=np.uint8) & np.uint8(_TOKEN_POSITIONS - 1)).astype(np.uint16)
         keys <<= 8
         keys |= data
-        running = np.empty(data.size + 1, dtype=np.uint64)
-        running[0] = 0
-        np.bitwise_xor.accumulate(np.take(self._word_table, keys), out=running[1:])
-        return running[ends] ^ running[starts]
+        return np.bitwise_xor.reduceat(np.take(self._word_table, keys), starts)
 
     def to_bytes(self, signature: np.ndarray) -> bytes:
         """The signature with this hasher's fingerprint in front (for `Document._minhash`)."""
