@@ -79,9 +79,17 @@ def automaton_depth(nextmove: np.ndarray, rows: np.ndarray) -> int:
 
 def widened(half: np.ndarray) -> np.ndarray:
     """float16 values (given by their bits) as float32, exactly: a normal half-precision number keeps its sign
-    and mantissa, and its exponent moves from bias 15 to bias 127, all in integer operations (twice as fast as
-    numpy's element-by-element cast). Zeros, subnormals, infinities and NaNs take numpy's cast."""
-    if np.any((half & 0x7C00) - np.uint16(0x0400) >= 0x7800):  # exponent 0 or 31 (the subtraction wraps)
-        return half.view(np.float16).astype(np.float32)
+    and mantissa, and its exponent moves from bias 15 to bias 127, in a few in-place integer operations (faster
+    than numpy's element-by-element cast). Zeros, subnormals, infinities and NaNs take numpy's cast."""
     bits = half.astype(np.uint32)
-    return (((bits & 0x8000) << 16) | (((bits & 0x7C00) + 0x1C000) << 13) | ((bits & 0x3FF) << 13)).view(np.float32)
+    exponent = bits & 0x7C00
+    exponent -= 0x0400
+    if np.any(exponent >= 0x7800):  # exponent 0 or 31 (the subtraction wraps)
+        return half.view(np.float16).astype(np.float32)
+    out = bits & 0x7FFF
+    out <<= 13  # exponent and mantissa in place
+    out += 0x38000000  # (127 - 15) << 23
+    bits &= 0x8000
+    bits <<= 16  # the sign
+    out |= bits
+    return out.view(np.float32)
