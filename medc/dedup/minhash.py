@@ -56,6 +56,7 @@ class MinHasher:
         self._word_table = self._word_table.ravel()
         self.a32, self.b32 = self.a.astype(np.uint32), self.b.astype(np.uint32)
         self._buffer = np.empty(_BLOCK * _GROUP, dtype=np.uint32)
+        self._values = np.empty(0, dtype=np.uint64)
         # Identifies how a stored signature was made, so a signature from other settings is never compared.
         self.fingerprint = xxhash.xxh64_digest(f"medc-minhash-v1/{SCHEME}/{ngram}/{num_perm}/{seed}".encode())
 
@@ -113,7 +114,10 @@ class MinHasher:
         keys = (np.cumsum(step, dtype=np.uint8) & np.uint8(_TOKEN_POSITIONS - 1)).astype(np.uint16)
         keys <<= 8
         keys |= data
-        return np.bitwise_xor.reduceat(np.take(self._word_table, keys), starts)
+        if self._values.size < data.size:  # kept between calls: a fresh array this big costs page faults
+            self._values = np.empty(max(data.size, 2 * self._values.size), dtype=np.uint64)
+        values = np.take(self._word_table, keys, out=self._values[: data.size], mode="clip")  # keys < 8192
+        return np.bitwise_xor.reduceat(values, starts)
 
     def to_bytes(self, signature: np.ndarray) -> bytes:
         """The signature with this hasher's fingerprint in front (for `Document._minhash`)."""
