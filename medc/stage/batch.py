@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from medc.executors.arrow_probe import skip_pandas_probe
 from medc.executors.base import Shared
+from medc.executors.freed_memory import keep_freed_memory
 from medc.executors.memory import start_memory_watchdog
 from medc.records import Notice, Rejection, to_table
 from medc.sources import DEFAULT_MAX_UNIT_BYTES, UnitRef, WorkUnit, read_units
@@ -116,6 +117,7 @@ def run_batch(shared: Shared[SourceJob], batch: Batch) -> BatchResult:
     job = shared.get()
     if job.in_worker:
         skip_pandas_probe()
+        keep_freed_memory()
         start_memory_watchdog(job.worker_memory)
     result = BatchResult(job.config, batch.source, batch.first)
     records: list[Any] = []
