@@ -35,7 +35,7 @@ import functools
 import re
 
 from medc.clean.config import DEFAULT_CLEAN, CleanConfig
-from medc.clean.layout import split_lines, tidy
+from medc.clean.layout import replace_layout, split_lines, tidy_spaces
 from medc.clean.repair import MAX_PASSES, repair_line
 from medc.clean.scan import LAYOUT, CharScan
 from medc.clean.suspects import suspect_lines
@@ -46,25 +46,34 @@ __all__ = ["CleanConfig", "clean_text", "clean_title"]
 
 def clean_text(text: str, config: CleanConfig = DEFAULT_CLEAN) -> str:
     """`text` normalized as the module docstring describes; idempotent."""
-    original, scan = text, CharScan(text)
-    if scan.has(LAYOUT):
-        present = scan.layout_characters(text)
-        text = tidy(split_lines(text, present), present)
-    else:
-        text = tidy(text, set())
-    # A text does not start with blank lines or indentation: the first non-empty line loses its indentation.
-    tidied = text.lstrip(" \t\n")
+    tidied, scan = _tidied(text)
     if not tidied.isascii() or "&" in tidied:
-        # The scan of the input holds only while tidying changed nothing (positions would shift otherwise).
-        fresh = tidied is original and not scan.has(LAYOUT)
-        tidied = _repair_text(tidied, scan if fresh else CharScan(tidied), config)
+        tidied = _repair_text(tidied, scan or CharScan(tidied), config)
     if "\n" * (config.max_blank_lines + 2) in tidied:
         tidied = _blank_run(config.max_blank_lines).sub("\n" * (config.max_blank_lines + 1), tidied)
     return tidied.strip("\n")
 
 
+def _tidied(text: str) -> tuple[str, CharScan | None]:
+    """Step 1, and the scan of its result when one is at hand (a scan holds only while the text it describes is
+    unchanged: positions would shift otherwise)."""
+    scan = CharScan(text)
+    if scan.has(LAYOUT):
+        present = scan.layout_characters(text)
+        text = replace_layout(split_lines(text, present), present)
+        scan = CharScan(text)
+    spaced = tidy_spaces(text, scan.spacing())
+    # A text does not start with blank lines or indentation: the first non-empty line loses its indentation.
+    tidied = spaced.lstrip(" \t\n")
+    return tidied, scan if tidied is text else None
+
+
 def clean_title(title: str, config: CleanConfig = DEFAULT_CLEAN) -> str:
     """A title on one line: cleaned like text, every run of whitespace (newlines too) → one space."""
+    if title.isascii() and title.isprintable() and "&" not in title:
+        # Printable ASCII without an entity: cleaning would change nothing but spaces (most titles; the
+        # character scan costs more than the rest on a string this short).
+        return " ".join(title.split())
     return " ".join(clean_text(title, config).split())
 
 

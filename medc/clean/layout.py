@@ -53,20 +53,28 @@ def split_lines(text: str, present: set[str]) -> str:
     return _apply(text, present, (_BREAK_RULE,))
 
 
-def tidy(text: str, present: set[str] | None = None) -> str:
+def tidy(text: str, present: set[str] | None = None, spacing: tuple[bool, bool] | None = None) -> str:
     """Controls and invisible characters deleted, fullwidth ASCII folded, every line separator → `\\n`, lone
     surrogates → U+FFFD, odd spaces → ` `, runs of spaces inside a line → one, no trailing spaces or tabs.
-    `present`: the layout characters of `text` (or more), if the caller knows them (`medc.clean.scan`)."""
+    `present`: the layout characters of `text` (or more), if the caller knows them (`medc.clean.scan`);
+    `spacing`: `CharScan.spacing()` of `text`, used when `present` is empty (then nothing else moves spaces)."""
     if present is None:
         present = set(_LAYOUT.findall(text)) if _LAYOUT.search(text) else set()
-    return tidy_spaces(_apply(text, present, _RULES))
+    return tidy_spaces(_apply(text, present, _RULES), None if present else spacing)
 
 
-def tidy_spaces(text: str) -> str:
-    """Runs of spaces inside a line → one, no trailing spaces or tabs."""
-    if "  " in text:
+def replace_layout(text: str, present: set[str]) -> str:
+    """`tidy` without the space rules: what is left to do is `tidy_spaces`."""
+    return _apply(text, present, _RULES)
+
+
+def tidy_spaces(text: str, spacing: tuple[bool, bool] | None = None) -> str:
+    """Runs of spaces inside a line → one, no trailing spaces or tabs. `spacing`: whether `text` has two spaces
+    in a row, and a space or tab before a newline (`CharScan.spacing`), if known."""
+    doubled, before_newline = spacing or ("  " in text, " \n" in text or "\t\n" in text)
+    if doubled:
         text = _SPACE_RUN.sub(" ", text)
-    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+    if before_newline or text.endswith((" ", "\t")):
         text = _TRAILING.sub("", text)
     return text
 

@@ -34,10 +34,10 @@ class CharScan:
     """Positions (character offsets) and code points of a text's non-ASCII characters; positions of its
     newlines; whether it has ASCII control characters other than tab and newline."""
 
-    __slots__ = ("codes", "controls", "flags", "newlines", "positions")
+    __slots__ = ("codes", "controls", "data", "flags", "newline_bytes", "newlines", "positions")
 
     def __init__(self, text: str) -> None:
-        data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        data = self.data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
         # (byte - 32) mod 256 >= 160: the bytes below 0x20 and the lead bytes of non-ASCII characters (>= 0xC0)
         offsets = np.flatnonzero(data - np.uint8(32) >= 160)
         first = data[offsets].astype(np.uint32)
@@ -45,7 +45,8 @@ class CharScan:
         extra = np.where(lead, 1 + (first >= 0xE0) + (first >= 0xF0), 0)  # bytes after the first
         positions = offsets - (np.cumsum(extra) - extra)  # a character of n bytes moves the next ones n - 1 back
         low = ~lead
-        self.newlines = positions[low & (first == 0x0A)]
+        newline = low & (first == 0x0A)
+        self.newlines, self.newline_bytes = positions[newline], offsets[newline]
         self.controls = bool(np.count_nonzero(low & (first != 0x0A) & (first != 0x09))) or "\x7f" in text
         self.positions = positions[lead]
         self.codes = _code_points(data, offsets[lead], first[lead])
@@ -70,12 +71,22 @@ class CharScan:
             found.update(c for c in _ASCII_CONTROLS if c in text)
         return found
 
+    def spacing(self) -> tuple[bool, bool]:
+        """(two spaces in a row somewhere, a space or tab just before some newline): whether the space rules of
+        `layout.tidy_spaces` have anything to do, at numpy speed (`"  " in text` is slow on prose, where every
+        space is a partial match)."""
+        data = self.data
+        doubled = bool(np.count_nonzero((data[1:] == 32) & (data[:-1] == 32)))
+        before = data[self.newline_bytes[self.newline_bytes > 0] - 1]
+        return doubled, bool(np.count_nonzero((before == 32) | (before == 9)))
+
     def without(self, kind: int) -> CharScan:
         """The scan of the text once every character of `kind` was replaced by one ASCII character."""
         keep = self.flags & kind == 0
         scan = object.__new__(CharScan)
         scan.positions, scan.codes, scan.flags = self.positions[keep], self.codes[keep], self.flags[keep]
         scan.newlines, scan.controls = self.newlines, self.controls
+        scan.data = scan.newline_bytes = None  # of another text: the replaced characters had other lengths
         return scan
 
 

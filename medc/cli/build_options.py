@@ -151,9 +151,13 @@ def run_and_report(
     Then `checks` (each may raise a ClickException), then the empty-input check: an input that yielded no record
     fails the build (exit 1) unless `allow_empty`. `options` maps source names to the options that named their
     inputs, for the message (see `medc.summary.empty_inputs`)."""
+    from medc.executors.arrow_probe import skip_pandas_probe
+    from medc.executors.freed_memory import keep_freed_memory
     from medc.progress import BuildProgress
     from medc.summary import empty_inputs, print_summary
 
+    skip_pandas_probe()  # this process builds and exits: pyarrow needs no pandas in it
+    keep_freed_memory()  # before the pool starts: its workers inherit it
     with BuildProgress() as progress:
         manifest = run(progress)
     print_summary(manifest, str(out))

@@ -18,17 +18,22 @@ from medc.dedup.config import DedupConfig
 from medc.dedup.minhash import MinHasher
 
 
-def text_hash(text: str) -> bytes:
-    """xxh3-128 of the UTF-8 text: two texts with the same hash are, for all purposes, the same text."""
-    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
+def text_hash(text: str, utf8: bytes | None = None) -> bytes:
+    """xxh3-128 of the UTF-8 text (`utf8`, if at hand): two texts with the same hash are, for all purposes, the
+    same text."""
+    return xxhash.xxh3_128_digest(utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass"))
 
 
-def dedup_keys(text: str, config: DedupConfig, lowered: str | None = None) -> tuple[bytes, bytes]:
-    """(text hash, stored MinHash signature) of a cleaned text; `lowered`: `text.lower()`, if at hand."""
+def dedup_keys(
+    text: str, config: DedupConfig, lowered: str | bytes | None = None, utf8: bytes | None = None
+) -> tuple[bytes, bytes]:
+    """(text hash, stored MinHash signature) of a cleaned text; `lowered`: `text.lower()` (or its UTF-8 bytes)
+    and `utf8`: the text's UTF-8 bytes, if at hand."""
     hasher = minhasher(config.ngram, config.num_perm, config.seed)
-    lowered_utf8 = None if lowered is None else lowered.encode("utf-8", "surrogatepass")
-    signature = hasher.signature_of(hasher.shingle_hashes(text, lowered_utf8))
-    return text_hash(text), hasher.to_bytes(signature)
+    if isinstance(lowered, str):
+        lowered = lowered.encode("utf-8", "surrogatepass")
+    signature = hasher.signature_of(hasher.shingle_hashes(text, lowered))
+    return text_hash(text, utf8), hasher.to_bytes(signature)
 
 
 @functools.lru_cache(maxsize=4)

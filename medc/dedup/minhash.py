@@ -29,7 +29,8 @@ import xxhash
 SCHEME = "affine32"  # datasketch's name for these permutations
 _M32 = np.uint64(0xFFFFFFFF)
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_BLOCK = 8192  # shingles per block: a (128, 8192) uint32 block is 4 MiB; fewer, longer rows beat cache-sized ones
+_BLOCK = 8192  # shingles per block: long rows, for numpy's fast loops...
+_GROUP = 16  # ...and permutations per pass: a (16, 8192) uint32 block (512 KiB) stays in the core's cache
 _TOKEN_POSITIONS = 32  # tabulation table rows; byte positions past 32 in a word reuse rows (mod 32)
 _ROTATION = 11  # bits a word's hash is rotated per position in its shingle
 
@@ -50,8 +51,12 @@ class MinHasher:
         # Fixed, so that word hashes never depend on the seed, the process or the machine.
         table = np.random.default_rng(0x6D656463).bytes(_TOKEN_POSITIONS * 256 * 8)
         self._table = np.frombuffer(table, dtype="<u8").astype(np.uint64)
+        # The same table with 0 for the bytes that are not part of words (the XOR of a word ignores them).
+        self._word_table = self._table.reshape(_TOKEN_POSITIONS, 256) * _WORD_BYTE
+        self._word_table = self._word_table.ravel()
         self.a32, self.b32 = self.a.astype(np.uint32), self.b.astype(np.uint32)
-        self._buffer = np.empty(_BLOCK * num_perm, dtype=np.uint32)
+        self._buffer = np.empty(_BLOCK * _GROUP, dtype=np.uint32)
+        self._values = np.empty(0, dtype=np.uint64)
         # Identifies how a stored signature was made, so a signature from other settings is never compared.
         self.fingerprint = xxhash.xxh64_digest(f"medc-minhash-v1/{SCHEME}/{ngram}/{num_perm}/{seed}".encode())
 
@@ -81,29 +86,38 @@ class MinHasher:
         for start in range(0, mixed.size, _BLOCK):
             block = mixed[start : start + _BLOCK]
             # One row per permutation: numpy's fast loops are "scalar op contiguous row". uint32 arithmetic
-            # wraps modulo 2^32, the `mod 2^32` of the permutation, at twice the SIMD width of uint64.
-            out = self._buffer[: self.num_perm * block.size].reshape(self.num_perm, block.size)
-            np.multiply(self.a32[:, None], block[None, :], out=out)
-            np.add(out, self.b32[:, None], out=out)
-            np.minimum(signature, out.min(axis=1), out=signature)
+            # wraps modulo 2^32, the `mod 2^32` of the permutation, at twice the SIMD width of uint64. A few
+            # permutations at a time: the products are written, added to and read back while still in cache
+            # (all 128 rows at once are 4 MiB, which a build, between parses, pays for in memory traffic).
+            for first in range(0, self.num_perm, _GROUP):
+                a, b, mins = self.a32[first : first + _GROUP], self.b32[first : first + _GROUP], signature[first:]
+                out = self._buffer[: a.size * block.size].reshape(a.size, block.size)
+                np.multiply(a[:, None], block[None, :], out=out)
+                np.add(out, b[:, None], out=out)
+                np.minimum(mins[: a.size], out.min(axis=1), out=mins[: a.size])
         return signature
 
     def _word_hashes(self, data: np.ndarray) -> np.ndarray:
-        is_word = _WORD_BYTE[data]
-        edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False))  # start, end, start, end...
-        if edges.size == 0:
+        """The tabulation hash of every word of the lowercased UTF-8 `data`, in order.
+
+        Over all bytes at once: each byte's offset in its word (a running count, in uint8 since only its low
+        five bits are used, that steps back at each word start), its table value (0 for a byte outside words),
+        and the XOR of each stretch from a word's start to the next word's start. No step is per word or per
+        byte in Python, and the arrays are the text's size in bytes or words, not eight times that."""
+        is_word = ((data - np.uint8(97)) < 26) | ((data - np.uint8(48)) < 10) | (data >= 0x80)
+        starts = np.flatnonzero(np.diff(is_word, prepend=False, append=False))[0::2]
+        if starts.size == 0:
             return np.empty(0, dtype=np.uint64)
-        lengths = edges[1::2] - edges[0::2]
-        first = np.zeros(lengths.size, dtype=np.intp)  # where each word starts among the word bytes
-        np.cumsum(lengths[:-1], out=first[1:])
-        # The offset of each word byte in its word: a count that steps back by a word's length after it.
-        step = np.ones(int(first[-1] + lengths[-1]), dtype=np.int32)
-        step[first[1:]] = 1 - lengths[:-1]
+        step = np.ones(data.size, dtype=np.uint8)
+        step[starts] = (1 - np.diff(starts, prepend=0)).astype(np.uint8)  # wraps: only the low bits count
         step[0] = 0
-        keys = (np.cumsum(step, dtype=np.int32) & (_TOKEN_POSITIONS - 1)).astype(np.uint16)
+        keys = (np.cumsum(step, dtype=np.uint8) & np.uint8(_TOKEN_POSITIONS - 1)).astype(np.uint16)
         keys <<= 8
-        keys |= data[is_word]
-        return np.bitwise_xor.reduceat(self._table[keys], first)
+        keys |= data
+        if self._values.size < data.size:  # kept between calls: a fresh array this big costs page faults
+            self._values = np.empty(max(data.size, 2 * self._values.size), dtype=np.uint64)
+        values = np.take(self._word_table, keys, out=self._values[: data.size], mode="clip")  # keys < 8192
+        return np.bitwise_xor.reduceat(values, starts)
 
     def to_bytes(self, signature: np.ndarray) -> bytes:
         """The signature with this hasher's fingerprint in front (for `Document._minhash`)."""

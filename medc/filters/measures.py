@@ -4,14 +4,16 @@
     >>> q.words, q.alpha_ratio, q.stopword_ratio
     (6, 0.7778, 0.3333)
 
-The text is lowercased once and split once; the word count, the non-space characters and the function words
-all come from that one list (`lowered` can be passed in, so the dedup keys reuse it). The functions below
-(`count_stopwords`, `count_letters`, `repeated_line_ratio`) are the definitions; `measure_quality` computes
-the same numbers (a test compares it with a straightforward version on generated text).
+The text is lowercased once, as UTF-8 bytes (`words.py`); the word count, the non-space characters, the letters
+and the function words all come from vectorized passes over those bytes (`lowered` can be passed in, so the
+dedup keys reuse them). The functions below (`count_stopwords`, `count_letters`, `repeated_line_ratio`) are
+the definitions; `measure_quality` computes the same numbers (a test compares it with a straightforward version
+on generated text).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections import Counter
@@ -19,11 +21,11 @@ from itertools import compress, repeat
 
 from medc.filters.config import DEFAULT_FILTERS, FilterConfig
 from medc.filters.language import identify_language
+from medc.filters.words import PUNCTUATION, LoweredText, WordSet, word_counts
 from medc.records import Quality
 
 _ASCII_LETTERS = string.ascii_letters.encode()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_PUNCTUATION = string.punctuation + "“”‘’«»–—…"
 
 # Function words of the languages most common in PubMed Central (en, es, pt, fr, de, it).
 _STOPWORD_TEXT = """
@@ -40,21 +42,23 @@ che di gli il nel nella non per più sono
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-def measure_quality(text: str, config: FilterConfig = DEFAULT_FILTERS, lowered: str | None = None) -> Quality:
-    """Every score the filters use, measured on (cleaned) `text`; `lowered`: `text.lower()`, if at hand."""
-    if lowered is None:
-        lowered = text.lower()
-    words = lowered.split()  # text.split(), lowercased: no character becomes or stops being a space
-    # lower() lengthens a few characters (İ → i̇), never a space: the whole difference is inside the words.
-    nonspace = len("".join(words)) - (len(lowered) - len(text))
+@functools.cache
+def _stopword_set() -> WordSet:
+    return WordSet(STOPWORDS)
+
+
+def measure_quality(text: str, config: FilterConfig = DEFAULT_FILTERS, lowered: LoweredText | None = None) -> Quality:
+    """Every score the filters use, measured on (cleaned) `text`; `lowered`: `LoweredText.of(text)`, if at hand
+    (the dedup keys read the same bytes)."""
+    counts = word_counts(lowered if lowered is not None else LoweredText.of(text), _stopword_set())
     quality = Quality(
         chars=len(text),
-        words=len(words),
-        alpha_ratio=_share(count_letters(text), nonspace),
+        words=counts.words,
+        alpha_ratio=_share(counts.letters, len(text) - counts.whitespace),
         repeated_line_ratio=repeated_line_ratio(text),
-        stopword_ratio=_share(_stopwords_among(words), len(words)),
+        stopword_ratio=_share(counts.stopwords, counts.words),
     )
-    if config.languages and words:
+    if config.languages and counts.words:
         quality.language, quality.language_score = identify_language(text, config.language_sample_chars)
     return quality
 
@@ -75,7 +79,7 @@ def count_stopwords(text: str) -> int:
 
 def _stopwords_among(words: list[str]) -> int:
     counts = Counter(words)  # each distinct word is then looked at once, all in C iterators
-    stripped = map(str.strip, counts, repeat(_PUNCTUATION))
+    stripped = map(str.strip, counts, repeat(PUNCTUATION))
     return sum(compress(counts.values(), map(STOPWORDS.__contains__, stripped)))
 
 

@@ -17,6 +17,7 @@ from medc.dedup.config import DedupConfig
 from medc.dedup.keys import dedup_keys
 from medc.filters.config import DEFAULT_FILTERS, FilterConfig
 from medc.filters.measures import measure_quality
+from medc.filters.words import LoweredText
 from medc.records import Document, Quality, Rejection
 
 
@@ -64,12 +65,12 @@ class DocumentSteps:
 
     def __call__(self, doc: Document) -> Document | Rejection:
         text = clean_text(doc.text, self.clean)
-        lowered = text.lower()  # for the stopwords and the MinHash words alike
+        lowered = LoweredText.of(text)  # for the word counts and the MinHash words alike
         quality = measure_quality(text, self.filters, lowered)
         verdict = judge(quality, self.filters)
         if verdict is not None:
             return Rejection(doc.origin, verdict[0], verdict[1], record_id=doc.id)
-        text_hash, minhash = dedup_keys(text, self.dedup, lowered)
+        text_hash, minhash = dedup_keys(text, self.dedup, lowered.data, lowered.source)
         return dataclasses.replace(
             doc,
             text=text,

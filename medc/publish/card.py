@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from medc.publish import sections
 from medc.publish.facts import CARD, BuildFacts, data_files_pattern, read_build
 from medc.publish.licences import PMC_LICENCE_PAGE, UMLS_LICENCE_PAGE, LicenceFacts, hub_licence_id, licence_facts
+from medc.publish.metadata import card_yaml, dataset_info_yaml
 
 log = logging.getLogger(__name__)
 
@@ -71,31 +72,24 @@ def write_card(out_dir: Path) -> Path:
 def render_card(
     build: BuildFacts, licences: LicenceFacts, examples: dict[str, dict[str, Any]], root: Path | None = None
 ) -> str:
-    """The card's full text: YAML front matter made by `DatasetCardData`, then the Markdown body."""
-    from huggingface_hub import DatasetCard
-
-    data = card_data(build, licences)
+    """The card's full text: YAML front matter as `DatasetCardData` writes it, then the Markdown body."""
     body = sections.render_body(sections.CardContext(build, licences, examples, pretty_name(build), root))
-    card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
-    return str(card)
+    return f"---\n{card_yaml(card_data(build, licences))}\n---\n\n{body}"
 
 
-def card_data(build: BuildFacts, licences: LicenceFacts) -> Any:
-    """The YAML metadata as a `huggingface_hub.DatasetCardData`."""
-    from huggingface_hub import DatasetCardData
-
-    data = DatasetCardData(
-        pretty_name=pretty_name(build),
+def card_data(build: BuildFacts, licences: LicenceFacts) -> dict[str, Any]:
+    """The YAML metadata, field by field (`huggingface_hub.DatasetCardData(**card_data(...))` reads it)."""
+    return {
+        "pretty_name": pretty_name(build),
         **licence_fields(build, licences),
-        language=["en"],
-        task_categories=task_categories(build),
-        size_categories=[size_category(build.num_rows)],
-        tags=tags(build),
-        source_datasets=source_datasets(build, licences),
-        configs=configs_yaml(build),
-    )
-    dataset_infos(build).to_dataset_card_data(data)
-    return data
+        "language": ["en"],
+        "task_categories": task_categories(build),
+        "size_categories": [size_category(build.num_rows)],
+        "tags": tags(build),
+        "source_datasets": source_datasets(build, licences),
+        "configs": configs_yaml(build),
+        "dataset_info": dataset_infos(build),
+    }
 
 
 def pretty_name(build: BuildFacts) -> str:
@@ -177,25 +171,21 @@ def configs_yaml(build: BuildFacts) -> list[dict[str, Any]]:
     return out
 
 
-def dataset_infos(build: BuildFacts) -> Any:
+def dataset_infos(build: BuildFacts) -> dict[str, Any] | list[dict[str, Any]]:
     """`dataset_info` per config, as `datasets` writes and reads it: features from the Parquet schema, split
     sizes from the footers."""
-    from datasets import DatasetInfo, Features, SplitDict, SplitInfo
-    from datasets.info import DatasetInfosDict
-
-    infos = DatasetInfosDict()
-    for config in build.configs:
-        splits = SplitDict()
-        for s in config.splits:
-            splits.add(SplitInfo(name=s.name, num_bytes=s.num_bytes, num_examples=s.num_rows))
-        infos[config.name] = DatasetInfo(
-            features=Features.from_arrow_schema(config.schema),
-            splits=splits,
-            download_size=config.size,
-            dataset_size=config.num_bytes,
-            config_name=config.name,
-        )
-    return infos
+    return dataset_info_yaml(
+        [
+            {
+                "name": config.name,
+                "schema": config.schema,
+                "splits": [(s.name, s.num_bytes, s.num_rows) for s in config.splits],
+                "download_size": config.size,
+                "dataset_size": config.num_bytes,
+            }
+            for config in build.configs
+        ]
+    )
 
 
 def read_examples(root: Path, build: BuildFacts) -> dict[str, dict[str, Any]]:

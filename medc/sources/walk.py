@@ -83,20 +83,21 @@ class InputWalker:
             yield from self._walk_url(spec)
             return
         path, root = Path(spec.removeprefix("file://")), self.roots[spec]
-        base: Path | None = path
         if path.is_dir():
-            stats, files = InputStats(root, "directory"), _sorted_tree(str(path))
+            # A directory's origins are made while walking it (`root/a/b.xml`): no path arithmetic per file.
+            stats, named = InputStats(root, "directory"), _sorted_tree(str(path), f"{root}/")
         elif path.exists():
-            stats, files = InputStats(root, "archive" if is_archive(path.name) else "file"), iter([str(path)])
-            base = None
+            stats = InputStats(root, "archive" if is_archive(path.name) else "file")
+            named = iter([(str(path), root)])
         elif glob.has_magic(spec):
             stats, base = InputStats(root, "glob"), local_base(spec)
-            files = iter(sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p)))
+            files = sorted(p for p in glob.glob(spec, recursive=True) if os.path.isfile(p))
+            named = ((file, public_origin(root, base, Path(file))) for file in files)
         else:
             raise InputError(f"{spec}: no such file or directory")
         self.stats.append(stats)
-        for file in files:
-            yield from self._walk_file(file, public_origin(root, base, Path(file)), stats)
+        for file, origin in named:
+            yield from self._walk_file(file, origin, stats)
 
     def _walk_file(self, file: str, origin: str, stats: InputStats) -> Iterator[UnitRef]:
         name = os.path.basename(file)
@@ -193,8 +194,9 @@ def _local_open(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def _sorted_tree(root: str) -> Iterator[str]:
-    """Files under `root`, depth first, each directory's entries in name order; hidden entries skipped. Only one
+def _sorted_tree(root: str, origin: str) -> Iterator[tuple[str, str]]:
+    """(path, origin) of the files under `root`, depth first, each directory's entries in name order; hidden
+    entries skipped; a file's origin is `origin` followed by its path under `root`, joined by `/`. Only one
     directory's listing is held at a time."""
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
@@ -204,6 +206,6 @@ def _sorted_tree(root: str) -> Iterator[str]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _sorted_tree(entry.path)
+            yield from _sorted_tree(entry.path, f"{origin}{entry.name}/")
         elif entry.is_file():
-            yield entry.path
+            yield entry.path, f"{origin}{entry.name}"

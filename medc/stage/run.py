@@ -115,6 +115,7 @@ def _job(spec: Any, source: int, staging: Staging, executor: Executor, options: 
         options.max_unit_bytes,
         options.unit_timeout,
         0 if in_process else options.worker_memory,
+        in_worker=not in_process,
     )
 
 

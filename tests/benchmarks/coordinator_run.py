@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -53,9 +54,12 @@ def main() -> None:
         args.out, [spec], kind="bench", parse_settings={}, workers=args.workers, fresh=True, progress=progress
     )
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, reaped when the pool closed
+    workers_cpu = children.ru_utime + children.ru_stime
     units = sum(manifest["units"].values())
     stage = last[0] - start  # until the last unit was recorded: pool start-up included, finalize not
-    print(json.dumps({"units": units, "seconds": seconds, "stage": stage, "cpu": cpu, **manifest["rejections"]}))
+    timings = {"seconds": seconds, "stage": stage, "cpu": cpu, "workers_cpu": workers_cpu}
+    print(json.dumps({"units": units, **timings, **manifest["rejections"]}))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
     make bench     # or: .venv/bin/python -m pytest -q -s -m benchmark tests/benchmarks/test_coordinator_bench.py
 
-- dispatch: 20,000 one-line files, a no-op parser, 2 workers. The coordinator's capacity is units per CPU second
-  of the coordinator process (what 64 workers would ask of it); the wall rate on this machine is bound by its
-  workers. Baseline: the runner before this change, extracted from git (BASELINE, override MEDC_BENCH_BASELINE).
+- dispatch: 20,000 one-line files, a no-op parser, 2 workers. Target: at least 10,000 units/s dispatched and
+  recorded, wall clock, on this 2-core machine (the coordinator and both workers share the two cores). Also
+  shown: units per CPU second of the coordinator process (what 64 workers would ask of it) and the workers' CPU
+  per unit (reading, hashing, recording, the pool's own cost). Baseline: the runner before this change,
+  extracted from git (BASELINE, override MEDC_BENCH_BASELINE).
 - crash recovery: 16 units of 0.5 s on 4 workers, one of which kills its worker (the issue's case: 8.6 s instead
   of about 4 s); the window's parallel time is the same run without the crash.
 - scale: `medc build-k` on generated JATS articles (`pmc_corpus.py`; generated, not real), N and 10 N, 2 workers:
@@ -68,15 +70,17 @@ def test_dispatch_rate_with_a_noop_parser(tmp_path):
             if name == "old" and code is None:
                 continue
             got = run("noop", inputs, tmp_path / f"out-{name}", 2, code)
-            rows.append((name, turn, got["units"], got["stage"], got["cpu"]))
+            rows.append((name, turn, got["units"], got["stage"], got["cpu"], got.get("workers_cpu")))
     print(f"\ndispatch, {DISPATCH_UNITS:,} units, no-op parser, 2 workers:")
-    for name, turn, units, stage, cpu in rows:
+    for name, turn, units, stage, cpu, workers in rows:
+        per_unit = f"   workers {workers / units * 1e6:5.0f} us CPU per unit" if workers else ""
         print(
             f"  {name} run {turn}: {units / stage:8,.0f} units/s wall"
-            f"   {units / cpu:8,.0f} units/s per coordinator CPU s"
+            f"   {units / cpu:8,.0f} units/s per coordinator CPU s{per_unit}"
         )
-    best_new = max(units / cpu for name, _, units, _, cpu in rows if name == "new")
-    assert best_new >= 10_000
+    new = [(units / stage, units / cpu) for name, _, units, stage, cpu, _ in rows if name == "new"]
+    assert max(wall for wall, _ in new) >= 10_000
+    assert max(capacity for _, capacity in new) >= 10_000
 
 
 def test_crash_recovery_costs_at_most_twice_the_window(tmp_path):

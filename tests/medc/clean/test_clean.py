@@ -76,3 +76,9 @@ def test_config_is_validated():
         CleanConfig(normalization="NFD")
     with pytest.raises(ValueError, match="max_blank_lines"):
         CleanConfig(max_blank_lines=-1)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)), st.sampled_from(["NFC", "NFKC"]))
+def test_an_ascii_title_takes_the_short_way_to_the_same_result(title, normalization):
+    config = CleanConfig(normalization=normalization)
+    assert clean_title(title, config) == " ".join(clean_text(title, config).split())

@@ -1,7 +1,9 @@
 """The pieces the fast cleaner relies on: the character scan, the mojibake clues, the layout rules."""
 
 import sys
+import unicodedata
 
+import pytest
 from ftfy.badness import BADNESS_RE
 from ftfy.chardata import HTML_ENTITY_RE
 from hypothesis import given
@@ -12,6 +14,7 @@ from medc.clean.layout import _RULES, ODD_SPACES
 from medc.clean.repair import LIGATURE_TEXTS, QUOTE_TEXTS, replace_all
 from medc.clean.scan import ASTRAL, QUOTE, CharScan
 from medc.clean.suspects import suspect_lines
+from medc.clean.text_pass import may_change
 
 _SINGLES, _FIRSTS, _SECONDS = (sorted(chars) for chars in mojibake_clues())
 CHARS = st.one_of(
@@ -62,3 +65,24 @@ def test_no_rule_yields_what_a_later_rule_acts_on():
     for replacements in (LIGATURE_TEXTS, QUOTE_TEXTS):
         replaced = {char for char, _ in replacements}
         assert not any(set(text) & replaced for _, text in replacements)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8")), st.sampled_from(["NFC", "NFKC"]))
+def test_a_line_of_characters_normalization_leaves_alone_is_normal(text, form):
+    # `may_change` lets `normalize` skip lines: it must never call a line normal that is not
+    unstable = may_change(form)
+    kept = "".join(c for c in text if not unstable[min(ord(c), ASTRAL)])
+    assert unicodedata.is_normalized(form, kept)
+
+
+@pytest.mark.parametrize("char", ["\u0301", "\u0dcf", "\u0b3e", "\u1161", "\u11a8", "\u3099", "\u212b", "\u00b5"])
+def test_characters_that_compose_or_change_are_unstable(char):
+    # combining marks; vowel signs that compose with the consonant before them (Sinhala, Oriya); Hangul vowels
+    # and final consonants; the kana voicing mark; the Angstrom sign (NFC: Å); the micro sign only under NFKC (μ)
+    forms = ["NFKC"] if char == "\u00b5" else ["NFC", "NFKC"]
+    assert all(may_change(form)[ord(char)] for form in forms)
+
+
+@given(TEXTS)
+def test_spacing_says_what_the_space_rules_look_for(text):
+    assert CharScan(text).spacing() == ("  " in text, " \n" in text or "\t\n" in text)

@@ -1,7 +1,11 @@
+import random
+
+import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from medc.filters import language
 from medc.filters.language import identify_language, language_identifier, model_cache_folder
+from medc.filters.language_scores import automaton_depth, widened
 
 TEXTS = [
     "Aspirin irreversibly inhibits cyclooxygenase-1 in platelets and is widely used for secondary prevention.",
@@ -44,3 +48,38 @@ def test_the_sample_takes_four_windows():
     text = "".join(chr(ord("a") + i % 26) for i in range(10_000))
     sample = language.sample(text, 400)
     assert len(sample) == 4 * 100 + 3 and sample.startswith(text[:100]) and sample.endswith(text[-100:])
+
+
+def test_vectorized_scores_are_py3langids_own():
+    # `VectorIdentifier` walks the automaton at all positions at once and widens float16 rows with integer
+    # operations; the languages and probabilities must be py3langid's, bit for bit, also for text without
+    # any feature, a single byte, mixed scripts and random bytes.
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ours = language_identifier()
+    rng = random.Random(17)
+    alphabet = "abcdefghijklmnopqrstuvwxyz      .,;éàüßøñçαβγδ日本語абв\n0123456789"
+    texts = [
+        *TEXTS,
+        "a",
+        "\n",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 400))) for _ in range(60)),
+    ]
+    texts += [language.sample(" ".join(TEXTS) * 40, 1000)]
+    for text in texts:
+        assert ours.classify(text) == reference.classify(text), text
+        assert ours.rank(text) == reference.rank(text), text
+
+
+def test_half_precision_values_widen_exactly():
+    half = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16)
+    normal = half[((half & 0x7C00) != 0) & ((half & 0x7C00) != 0x7C00)]
+    for bits in (half, normal):  # every pattern (specials go through numpy's cast), and the integer path
+        assert np.array_equal(widened(bits).view(np.uint32), bits.view(np.float16).astype(np.float32).view(np.uint32))
+
+
+def test_automaton_depth_is_the_longest_walk_from_the_root():
+    # a toy automaton over bytes: root -a-> 1 -b-> 2, everything else back to the root
+    rows = np.arange(3)
+    nextmove = np.zeros(3 * 256, dtype=np.uint32)
+    nextmove[0 * 256 + ord("a")], nextmove[1 * 256 + ord("b")] = 1, 2
+    assert automaton_depth(nextmove, rows) == 2
