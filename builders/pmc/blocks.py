@@ -48,13 +48,22 @@ class BodyText(ArticleText):
 
     def container(self, el: Element) -> None:
         """Emit the children of `el` as blocks; an unknown child is read as a paragraph."""
-        if el.text and not el.text.isspace():  # text loose in a <sec> or <body>: malformed, but text
-            self.add(" ".join(el.text.split()))
+        loose = el.text
+        if loose and not loose.isspace():  # text loose in a <sec> or <body>: malformed, but text
+            self.add(" ".join(loose.split()))
         blocks, finish, complex_ = self.blocks, self.finish, self.complex
         for node in el:
             tag = node.tag
             if tag == "p" and node not in complex_:  # most paragraphs: one text, read in one C call
-                if len(node) == 1 and node[0].tag == "bold" and self._pseudo_section(node):
+                # (a paragraph that starts with words is no pseudo-section: its text is cheaper to look at than
+                # its children, which len() counts one by one)
+                first = node.text
+                if (
+                    (first is None or first.isspace())
+                    and len(node) == 1
+                    and node[0].tag == "bold"
+                    and self._pseudo_section(node)
+                ):
                     return
                 text = finish(flat_text(node))
                 if text:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from builders.pmc.markers import callout_token, citation_token
+from builders.pmc.markers import CLOSE, OPEN, callout_token, citation_token
 from builders.pmc.tree import flat_text
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def prepare(walker: ArticleText, region: Element | None) -> None:
         tag = node.tag
         if tag == "xref":
             if drop_citations and node.get("ref-type") == "bibr" and not len(node):
-                node.text = citation_token(node.text or "")  # the common case, <xref ...>12</xref>
+                node.text = OPEN + (node.text or "") + CLOSE  # the common case, <xref ...>12</xref>
             else:
                 _xref(walker, node)
         elif tag == "sup":
@@ -204,7 +204,10 @@ def _xref(walker: ArticleText, xref: Element) -> None:
             xref.text = citation_token(text)
     elif kind in _CALLOUT_TYPES:
         if walker.options.callouts != "keep":
-            _set_text(xref, callout_token("".join(xref.itertext())))
+            if len(xref):
+                _set_text(xref, callout_token("".join(xref.itertext())))
+            else:
+                xref.text = callout_token(xref.text or "")  # "Fig. 2", most often
     elif kind in _MARKER_TYPES:
         walker.removed.add("pmc.note_marker", flat_text(xref) if len(xref) else xref.text or "")
         _remove(xref)
