@@ -65,7 +65,7 @@ _CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary
 _NUMBERED_TOKEN = re.compile("[ ,;]*\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1")  # " C[42]", not a callout
 _NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
 _PAIRS = frozenset({("(", ")"), ("[", "]")})
-_BRACKETED = frozenset({"()", "[]"})
+_CLOSER = {"[": "]", "(": ")"}
 _ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
 _PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
 # What joins bracketed markers into one chain, and the next bracketed marker: "–[C3]", ", and [C5]", "; (C7)".
@@ -100,15 +100,14 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
     each removal is counted in `removed`."""
     out: list[str] = []
     pos = 0
-    find, size = text.find, len(text)
-    # Single bracketed markers are counted here, the others by `_record` (a call per marker costs more than the
-    # decision itself); every marker is recorded one by one when tracing.
-    tally = removed is not None and removed.spans is None
-    single = [0, 0, 0, 0]  # citation characters, citations, callout characters, callouts
-    start = find(OPEN)
+    find = text.find
+    # Markers are counted here and added to `removed` at the end (a call per marker costs more than the decision
+    # itself); every marker is recorded one by one when tracing.
+    tally = [0, 0, 0, 0] if removed is not None and removed.spans is None else None  # citation chars, citations,
+    start = find(OPEN)  # callout chars, callouts
     while start >= 0:
         close = find(CLOSE, start)
-        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
+        if start > pos and close > 0 and _CLOSER.get(text[start - 1]) == text[close + 1 : close + 2]:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
             if text[start - 4 : start - 1] in _OBJECT_ENDINGS and _is_object(text, start):
@@ -123,33 +122,30 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             if following == ")" and text[start - 2 : start - 1] == " ":
                 cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
                 after += cut_from != start - 1
-            if not tally or after != close + 2:
-                _record(removed, text, cut_from, after)
+            if tally is None or after != close + 2:
+                _record(removed, text, cut_from, after, tally)
             elif text[start + 1] == FLOAT:
-                single[2] += after - start - 2
-                single[3] += 1
+                tally[2] += after - start - 2
+                tally[3] += 1
             else:
-                single[0] += after - start - 1
-                single[1] += 1
-            if cut_from > 0 and text[cut_from - 1] != "\n" and (after == size or text[after] in _ENDS):
-                out.append(text[pos:cut_from].rstrip(" "))
-                pos = after
-            else:
-                out.append(text[pos:cut_from])
-                pos = _tidy(text, out, cut_from, after)
+                tally[0] += after - start - 1
+                tally[1] += 1
+            pos = _tidy(text, out, pos, cut_from, after)
             start = find(OPEN, pos)
             continue
-        pos = _resolve_run(text, out, pos, start, callouts, removed)
+        pos = _resolve_run(text, out, pos, start, callouts, removed, tally)
         start = find(OPEN, pos)
     out.append(text[pos:])
-    if tally and (single[1] or single[3]):
+    if tally is not None:
         for rule, at in (("pmc.citation_marker", 0), ("pmc.callout", 2)):
-            if single[at + 1]:
-                removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
+            if tally[at + 1]:
+                removed.count(rule, tally[at], tally[at + 1])  # type: ignore[union-attr]
     return "".join(out)
 
 
-def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None) -> int:
+def _resolve_run(
+    text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None, tally: list[int] | None
+) -> int:
     """Resolve the marker run at `start` that is not a single bracketed marker; return where the text goes on."""
     at = start - 1 if text[start - 1 : start] in ("[", "(") else start  # after the word an object marker follows
     if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
@@ -159,7 +155,10 @@ def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str,
         out.append(text[pos:start])
         return start + 1
     end = run.end()
-    cut = _cut(text, pos, start, end, run.group(), callouts)
+    if start > pos and _CLOSER.get(text[start - 1]) == text[end : end + 1]:
+        cut: tuple[int, int] | None = (start - 1, end + 1)  # the common case, "[1–3]", "(1, 3)" (see `_cut`)
+    else:
+        cut = _cut(text, pos, start, end, run.group(), callouts)
     if cut is None:  # kept: the run's words, without the token delimiters
         out.append(text[pos:start])
         out.append(_kept_run(run.group(), removed))
@@ -170,9 +169,8 @@ def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str,
         following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
     ):
         cut_to = _chain_end(text, cut_to)
-    _record(removed, text, cut[0], cut_to)
-    out.append(text[pos : cut[0]])
-    return _tidy(text, out, cut[0], cut_to)
+    _record(removed, text, cut[0], cut_to, tally)
+    return _tidy(text, out, pos, cut[0], cut_to)
 
 
 def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
@@ -237,11 +235,16 @@ def _as_words(text: str, out: list[str], pos: int, start: int) -> int:
     return end
 
 
-def _record(removed: Removals | None, text: str, start: int, end: int) -> None:
+def _record(removed: Removals | None, text: str, start: int, end: int, tally: list[int] | None = None) -> None:
     if removed is None:
         return
     opens, floats = text.count(OPEN, start, end), text.count(FLOAT, start, end)
-    rule = "pmc.callout" if floats and floats == opens else "pmc.citation_marker"
+    callout = floats and floats == opens
+    if tally is not None:  # counted by `resolve_markers`
+        tally[2 if callout else 0] += end - start - 2 * opens - floats
+        tally[3 if callout else 1] += 1
+        return
+    rule = "pmc.callout" if callout else "pmc.citation_marker"
     if removed.spans is None:
         removed.count(rule, end - start - 2 * opens - floats)
     else:
@@ -253,16 +256,21 @@ def _visible(text: str) -> str:
     return text.translate(_DELIMITERS)
 
 
-def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
-    """Spaces around a removal: "shown [1]." → "shown."; "shown [1] and" → "shown and"; "[1] Text" at the start
-    of a paragraph → "Text". Returns where the text goes on."""
+def _tidy(text: str, out: list[str], pos: int, cut_from: int, cut_to: int) -> int:
+    """Write the text from `pos` up to a removal, with the spaces around it tidied: "shown [1]." → "shown.";
+    "shown [1] and" → "shown and"; "[1] Text" at the start of a paragraph → "Text". Returns where the text goes
+    on."""
     if cut_from == 0 or text[cut_from - 1] == "\n":
+        out.append(text[pos:cut_from])
         if text[cut_to : cut_to + 1] == " ":
             return cut_to + 1
         # A paragraph that held nothing but markers goes with the blank line after it.
         return cut_to + 2 if text[cut_to : cut_to + 2] == "\n\n" else cut_to
+    end = cut_from
     if cut_to == len(text) or text[cut_to] in _ENDS:
-        out[-1] = out[-1].rstrip(" ")
+        while end > pos and text[end - 1] == " ":  # (rstrip would copy the text once more)
+            end -= 1
+    out.append(text[pos:end])
     return cut_to
 
 
