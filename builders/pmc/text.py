@@ -30,7 +30,7 @@ from builders.pmc.inline import INLINE, PREPARED
 from builders.pmc.markers import OPEN, resolve_markers
 from builders.pmc.options import PmcOptions
 from builders.pmc.removals import Removals
-from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces
+from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces, url_or_double_space
 from builders.pmc.tree import block_text, flat_text
 
 Element = etree._Element
@@ -95,9 +95,11 @@ class ArticleText:
             text = resolve_markers(text, self.options.callouts, self.removed)
         if not self.options.keep_citation_markers:  # (a regex finds "[" faster than `in` finds " [")
             text = drop_plain_citations(text, self.removed)
-        if not self.options.keep_urls and ("://" in text or "www." in text):
+        url, double_space = url_or_double_space(text)
+        if url and not self.options.keep_urls:
             text = drop_urls(text, self.removed)
-        if "  " in text:  # in the source ("a  b"), or where a dropped element stood between two spaces
+            double_space = "  " in text
+        if double_space:  # in the source ("a  b"), or where a dropped element stood between two spaces
             text = squeeze_spaces(text)
         return text.rstrip("\n")
 
