@@ -21,7 +21,7 @@ from lxml import etree
 from builders.pmc.lists import emit_def_list, emit_list
 from builders.pmc.sections import note_kind, section_kind
 from builders.pmc.text import ArticleText
-from builders.pmc.tree import block_text, child, flat_text, leading
+from builders.pmc.tree import block_text, child, leading, line_text
 
 Element = etree._Element
 
@@ -51,7 +51,7 @@ class BodyText(ArticleText):
         loose = el.text
         if loose and not loose.isspace():  # text loose in a <sec> or <body>: malformed, but text
             self.add(" ".join(loose.split()))
-        blocks, finish, complex_ = self.blocks, self.finish, self.complex
+        blocks, complex_ = self.blocks, self.complex
         for node in el:
             tag = node.tag
             if tag == "p" and node not in complex_:  # most paragraphs: one text, read in one C call
@@ -65,7 +65,7 @@ class BodyText(ArticleText):
                     and self._pseudo_section(node)
                 ):
                     return
-                text = finish(flat_text(node))
+                text = line_text(node)
                 if text:
                     blocks.append((text, False))
             elif tag.__class__ is str and tag not in _SKIPPED:

@@ -87,7 +87,7 @@ def _first_group(match: re.Match[str]) -> str:
 
 def _convert(el: Element) -> str:
     tag = el.tag
-    if not isinstance(tag, str):  # an entity reference left unexpanded: &InvisibleTimes; and the like
+    if tag.__class__ is not str:  # an entity reference left unexpanded: &InvisibleTimes; and the like
         return html5.get(f"{getattr(el, 'name', '')};", "")
     return _BY_TAG.get(tag, _row)(el)
 
@@ -97,17 +97,19 @@ def _children(el: Element) -> list[str]:
 
 
 def _row(el: Element) -> str:
-    parts = [el.text or ""] if el.text and el.text.strip() else []
+    text = el.text  # (each read of .text or .tail makes a new string)
+    parts = [text] if text and not text.isspace() else []
     for child in el:
         parts.append(_convert(child))
-        if child.tail and child.tail.strip():
-            parts.append(child.tail)
+        tail = child.tail
+        if tail and not tail.isspace():
+            parts.append(tail)
     return "".join(parts)
 
 
 def _token(el: Element) -> str:
     text = (el.text or "" if not len(el) else "".join(el.itertext())).strip()
-    return text.translate(_INVISIBLE)
+    return text.translate(_INVISIBLE) if text and max(text) >= "\u2061" else text
 
 
 def _operator(el: Element) -> str:
@@ -129,7 +131,8 @@ def _identifier(el: Element) -> str:
 
 
 def _text(el: Element) -> str:
-    return " ".join("".join(el.itertext()).split()) + " "
+    text = el.text or "" if not len(el) else "".join(el.itertext())
+    return " ".join(text.split()) + " "
 
 
 def _group(text: str) -> str:

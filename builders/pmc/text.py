@@ -31,7 +31,7 @@ from builders.pmc.markers import OPEN, resolve_markers
 from builders.pmc.options import PmcOptions
 from builders.pmc.removals import Removals
 from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces, url_or_double_space
-from builders.pmc.tree import block_text, flat_text
+from builders.pmc.tree import block_text, flat_text, line_text
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -118,7 +118,7 @@ class ArticleText:
         if el is None:
             return ""
         if el not in self.complex:
-            return self.finish(flat_text(el))
+            return line_text(el)
         parts: list[str] = []
         self.collect(el, parts, blocks=False)
         return self.finish(_XML_SPACE.sub(" ", "".join(parts)))
@@ -126,7 +126,7 @@ class ArticleText:
     def paragraph(self, el: Element) -> None:
         """A `<p>` (or any element read as one); lists, formulas, ... inside it become blocks of their own."""
         if el not in self.complex:
-            self.add(self.finish(flat_text(el)))
+            self.add(line_text(el))
             return
         parts: list[str] = []
         self.collect(el, parts, blocks=True)
