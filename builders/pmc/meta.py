@@ -200,18 +200,16 @@ def _code_from_prose(rest: str) -> str:
 def _journal(journal_meta: Element | None) -> str | None:
     if journal_meta is None:
         return None
-    ids = {el.get("journal-id-type"): el for el in journal_meta.iterchildren("journal-id")}
-    for found in (
-        child(journal_meta, "journal-title-group", "journal-title"),
-        child(journal_meta, "journal-title"),
-        ids.get("nlm-ta"),
-        ids.get("iso-abbrev"),
-    ):
-        if found is not None:
-            text = " ".join("".join(found.itertext()).split())
-            if text:
-                return text
-    return None
+    for found in (child(journal_meta, "journal-title-group", "journal-title"), child(journal_meta, "journal-title")):
+        text = _words(found)
+        if text:
+            return text
+    ids = {el.get("journal-id-type"): el for el in journal_meta.iterchildren("journal-id")}  # (most have a title)
+    return _words(ids.get("nlm-ta")) or _words(ids.get("iso-abbrev")) or None
+
+
+def _words(el: Element | None) -> str:
+    return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
 def _journal_id(journal_meta: Element | None) -> str | None:

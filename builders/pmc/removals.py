@@ -96,7 +96,7 @@ def pruned_chars(data: bytes, cuts: list[tuple[str, int, int]]) -> list[int]:
     step = np.equal(a, 60, out=b2).view(np.int8)
     np.subtract(step, closing.view(np.int8), out=step)
     depth = np.add.accumulate(step, dtype=np.int32, out=s.depth[:size])
-    if depth[last].any() or np.minimum.reduce(depth) < 0:  # a raw ">" in text ("p > 0.05"): the slow way
+    if np.count_nonzero(depth[last]) or np.minimum.reduce(depth) < 0:  # a raw ">" in text ("p > 0.05"): the slow way
         depth = _tag_depth(a, closing)
     text = np.equal(depth, 0, out=b3)
     np.greater(text.view(np.uint8), closing.view(np.uint8), out=text)  # outside tags, and not a ">"
