@@ -100,7 +100,7 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
     each removal is counted in `removed`."""
     out: list[str] = []
     pos = 0
-    find = text.find
+    find, size = text.find, len(text)
     # Markers are counted here and added to `removed` at the end (a call per marker costs more than the decision
     # itself); every marker is recorded one by one when tracing.
     tally = [0, 0, 0, 0] if removed is not None and removed.spans is None else None  # citation chars, citations,
@@ -130,7 +130,14 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             else:
                 tally[0] += after - start - 1
                 tally[1] += 1
-            pos = _tidy(text, out, pos, cut_from, after)
+            if cut_from > pos and text[cut_from - 1] == " " and (after == size or text[after] in _ENDS):
+                end = cut_from - 1  # (`_tidy`'s most common case, without a call: "shown [1]." → "shown.")
+                while end > pos and text[end - 1] == " ":
+                    end -= 1
+                out.append(text[pos:end])
+                pos = after
+            else:
+                pos = _tidy(text, out, pos, cut_from, after)
             start = find(OPEN, pos)
             continue
         pos = _resolve_run(text, out, pos, start, callouts, removed, tally)
