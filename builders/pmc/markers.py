@@ -55,9 +55,10 @@ _WORDS = (
 )
 # What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
 _OPENING = re.compile(rf"[(\[](?: |{_WORDS}|[,;:])*", re.IGNORECASE)
-# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
+# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)". (One digit
+# at a time: "\d+" inside the repetition tried every split of a long number, exponential in its length.)
 _CLOSING = re.compile(
-    r"(?:[ ,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
+    r"(?:[ ,;:–—‒−\-&.]|\d|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
 )
 # A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
 _REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
