@@ -13,6 +13,7 @@ its children's text, so an odd formula degrades to readable text instead of fail
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from html.entities import html5
@@ -93,7 +94,7 @@ def _convert(el: Element) -> str:
 
 
 def _children(el: Element) -> list[str]:
-    return [_convert(child) for child in el]
+    return list(map(_convert, el))
 
 
 def _row(el: Element) -> str:
@@ -193,11 +194,11 @@ _HANDLERS: dict[str, Callable[[Element], str]] = {
     "mo": _operator,
     "mtext": _text,
     "mspace": lambda el: " ",
-    "msup": lambda el: _scripts(el, None, 1),
-    "msub": lambda el: _scripts(el, 1, None),
-    "msubsup": lambda el: _scripts(el, 1, 2),
-    "munder": lambda el: _scripts(el, 1, None),
-    "munderover": lambda el: _scripts(el, 1, 2),
+    "msup": functools.partial(_scripts, sub=None, sup=1),  # (a partial: no extra Python frame)
+    "msub": functools.partial(_scripts, sub=1, sup=None),
+    "msubsup": functools.partial(_scripts, sub=1, sup=2),
+    "munder": functools.partial(_scripts, sub=1, sup=None),
+    "munderover": functools.partial(_scripts, sub=1, sup=2),
     "mover": _over,
     "mfrac": _frac,
     "msqrt": lambda el: "\\sqrt{" + _row(el).strip() + "}",
