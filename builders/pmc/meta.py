@@ -33,6 +33,7 @@ ALI_LICENSE_REF = "{http://www.niso.org/schemas/ali/1.0/}license_ref"
 
 _PMCID = re.compile(r"PMC(\d+)(?:\.(\d+))?", re.IGNORECASE)
 _YEAR = re.compile(r"\d{4}")
+_BARE_PMCID = re.compile(r"(\d+)()")  # <article-id pub-id-type="pmc">1000005</article-id>
 _LEADING_INT = re.compile(r"\d+")
 _DATE_PRIORITY = ("epub", "ppub", "epub-ppub", "pub", "collection")
 _CC_URL = re.compile(r"https?://creativecommons\.org/[^\s\"<>]+", re.IGNORECASE)
@@ -142,7 +143,7 @@ def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
             version = _LEADING_INT.match(value)
             meta.version = meta.version or (int(version.group(0)) if version else None)
         elif kind in ("pmc", "pmcid"):
-            match = _PMCID.fullmatch(value) or (re.fullmatch(r"(\d+)()", value))
+            match = _PMCID.fullmatch(value) or _BARE_PMCID.fullmatch(value)
             meta.pmcid = f"PMC{match.group(1)}" if match else meta.pmcid
         elif kind == "pmcid-ver":
             match = _PMCID.fullmatch(value)
