@@ -37,43 +37,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from builders.pmc.marker_spans import chain_end, parenthesis_start, run_span
+from builders.pmc.tokens import CLOSE, FLOAT, OPEN
+
 if TYPE_CHECKING:
     from builders.pmc.removals import Removals
 
-OPEN, CLOSE, FLOAT = "\ufdd0", "\ufdd1", "\ufdd4"
 
 _TOKEN = "\ufdd0[^\ufdd1]*\ufdd1"
 # Tokens separated by nothing but commas, dashes, "and": "C1, C3–C5", "FFig. 1 and F2".
 _RUN = re.compile(f"{_TOKEN}(?:(?:[ ,;–—‒−-]|and |& ){{0,4}}{_TOKEN})*")
 _TOKENS = re.compile("\ufdd0\ufdd4?([^\ufdd1]*)\ufdd1")
-# Words that may introduce markers: "see", "Fig.", "e.g.,", "reviewed in". Abbreviations end with their dot,
-# the others at a word boundary.
-_WORDS = (
-    r"(?:e\.g\.,?|cf\.|i\.e\.,?|refs?\.|figs?\.|tabs?\.|suppl\.)"
-    r"|(?:see|also|refs?|references?|reviewed in|for (?:a )?review(?:,? see)?|figures?|tables?"
-    r"|suppl(?:ementary|emental)?|additional files?|supporting|information|appendix|panels?|and|or|in)\b"
-)
-# What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
-_OPENING = re.compile(rf"[(\[](?: |{_WORDS}|[,;:])*", re.IGNORECASE)
-# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)". (One digit
-# at a time: "\d+" inside the repetition tried every split of a long number, exponential in its length.)
-_CLOSING = re.compile(
-    r"(?:[ ,;:–—‒−\-&.]|\d|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
-)
-# A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
-_REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
-_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) *$", re.IGNORECASE)
 _NUMBERED_TOKEN = re.compile("[ ,;]*\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1")  # " C[42]", not a callout
-_NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
-_PAIRS = frozenset({("(", ")"), ("[", "]")})
 _CLOSER = {"[": "]", "(": ")"}
 _ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
-_PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
-# What joins bracketed markers into one chain, and the next bracketed marker: "–[C3]", ", and [C5]", "; (C7)".
-_CHAIN_LINK = re.compile(
-    r"\s?(?:[,;–—‒−-]\s?)?(?:(?:and|or|&) )?[(\[]\ufdd0[^\ufdd1]*\ufdd1"
-    r"(?:(?:[ ,;–—‒−-]|and |& ){0,4}\ufdd0[^\ufdd1]*\ufdd1)*[)\]]"
-)
 _CHAIN_STARTS = frozenset(" ,;–—‒−-[(")
 _CHAIN_SECOND = frozenset("[(a&o")  # after a space: what a chain goes on with ("[", "(", "and", "&", "or")
 # Words whose object a marker is: the sentence needs the reference, so it stays as words.
@@ -86,14 +63,6 @@ OBJECT_WORDS = frozenset(
 # The last two letters of those words and the space after them: most markers are decided not to be objects here.
 _OBJECT_ENDINGS = frozenset(word[-2:] + " " for word in OBJECT_WORDS)
 _DELIMITERS = {ord(OPEN): None, ord(CLOSE): None, ord(FLOAT): None}
-
-
-def citation_token(text: str) -> str:
-    return OPEN + text + CLOSE
-
-
-def callout_token(text: str) -> str:
-    return OPEN + FLOAT + text + CLOSE
 
 
 def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -> str:
@@ -118,10 +87,10 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             after = close + 2
             following = text[after : after + 1]
             if following in _CHAIN_STARTS and (following != " " or text[after + 1 : after + 2] in _CHAIN_SECOND):
-                after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
+                after = chain_end(text, after)  # "[1]–[3], [5]": one marker
             cut_from = start - 1
             if following == ")" and text[start - 2 : start - 1] == " ":
-                cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
+                cut_from = parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
                 after += cut_from != start - 1
             if tally is None or after != close + 2:
                 _record(removed, text, cut_from, after, tally)
@@ -164,9 +133,9 @@ def _resolve_run(
         return start + 1
     end = run.end()
     if start > pos and _CLOSER.get(text[start - 1]) == text[end : end + 1]:
-        cut: tuple[int, int] | None = (start - 1, end + 1)  # the common case, "[1–3]", "(1, 3)" (see `_cut`)
+        cut: tuple[int, int] | None = (start - 1, end + 1)  # the common case, "[1–3]", "(1, 3)" (see `run_span`)
     else:
-        cut = _cut(text, pos, start, end, run.group(), callouts)
+        cut = run_span(text, pos, start, end, run.group(), callouts)
     if cut is None:  # kept: the run's words, without the token delimiters
         out.append(text[pos:start])
         out.append(_kept_run(run.group(), removed))
@@ -176,18 +145,9 @@ def _resolve_run(
     if text[cut_to - 1 : cut_to] in (")", "]") and (
         following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
     ):
-        cut_to = _chain_end(text, cut_to)
+        cut_to = chain_end(text, cut_to)
     _record(removed, text, cut[0], cut_to, tally)
     return _tidy(text, out, pos, cut[0], cut_to)
-
-
-def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
-    """Where "(see " opens before the bracketed marker at `bracket`, or `bracket` when no such parenthesis does."""
-    head = text[max(pos, bracket - 60) : bracket]
-    opening = head.rfind("(")
-    if opening >= 0 and _OPENING.fullmatch(head, opening):
-        return bracket - len(head) + opening
-    return bracket
 
 
 def _kept_run(run: str, removed: Removals | None) -> str:
@@ -200,15 +160,6 @@ def _kept_run(run: str, removed: Removals | None) -> str:
         for token in _NUMBERED_TOKEN.findall(run):
             _record(removed, token, 0, len(token))
     return _TOKENS.sub(_words, kept.rstrip(" ,;"))
-
-
-def _chain_end(text: str, end: int) -> int:
-    """The end of a chain of bracketed markers that goes on at `end`: "[C1]|–[C3], and [C5]" → after "[C5]"."""
-    while True:
-        link = _CHAIN_LINK.match(text, end)
-        if link is None:
-            return end
-        end = link.end()
 
 
 def _is_object(text: str, start: int) -> bool:
@@ -280,35 +231,6 @@ def _tidy(text: str, out: list[str], pos: int, cut_from: int, cut_to: int) -> in
             end -= 1
     out.append(text[pos:end])
     return cut_to
-
-
-def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> tuple[int, int] | None:
-    """The span to remove for the run at [start, end), or None to keep it."""
-    opening, closing = text[start - 1 : start] if start > pos else "", text[end : end + 1]
-    if opening and closing and (opening, closing) in _PAIRS:
-        return start - 1, end + 1  # the common case, "[1]", "[2–5]", "(1, 3)", decided without a regex
-    window_start = max(pos, start - 60)
-    head = text[window_start:start]
-    bracket = max(head.rfind("("), head.rfind("["))
-    after = _CLOSING.match(text, end)
-    if (
-        bracket >= 0
-        and after
-        and _OPENING.fullmatch(head, bracket)
-        and (head[bracket], text[after.end() - 1]) in _PAIRS
-    ):
-        return window_start + bracket, after.end()  # "(see Smith 2010)", "(Fig. 2A, B)", "[refs 1–3]"
-    if after:
-        remark = _REMARK.search(head)
-        if remark:
-            return window_start + remark.start(), after.end() - 1  # "(n = 12; Fig. 2)" → "(n = 12)"
-    if _NUMBERED_RUN.fullmatch(run):
-        plain = _PLAIN_RANGE.match(text, end)  # "C1–3": a range whose end is plain text
-        return start, plain.end() if plain else end
-    if callouts == "all" and run.count(OPEN) == run.count(FLOAT):
-        word = _CALLOUT_WORD.search(head)
-        return (window_start + word.start() if word else start), end
-    return None
 
 
 def _words(token: re.Match[str]) -> str:

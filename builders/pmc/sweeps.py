@@ -5,8 +5,9 @@ text, double spaces.
     "the canal system [8]. In vitro"                       → "the canal system. In vitro"     (`drop_plain_citations`)
     "a  b"                                                 → "a b"                            (`squeeze_spaces`)
 
-Each is one scan of the text (most often a fast literal search that finds nothing), cheaper over the whole
-article than per paragraph.
+Each is one scan of the text, cheaper over the whole article than per paragraph; `url_or_double_space` tells
+first, in one pass of array comparisons, whether the URL and double-space sweeps have anything to do (most often
+not).
 """
 
 from __future__ import annotations

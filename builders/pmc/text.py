@@ -27,10 +27,11 @@ from lxml import etree
 from builders.pmc import inline as pmc_inline
 from builders.pmc.formulas import clean_tex, mathml_text, wrap
 from builders.pmc.inline import INLINE, PREPARED
-from builders.pmc.markers import OPEN, resolve_markers
+from builders.pmc.markers import resolve_markers
 from builders.pmc.options import PmcOptions
 from builders.pmc.removals import Removals
 from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces, url_or_double_space
+from builders.pmc.tokens import OPEN
 from builders.pmc.tree import block_text, flat_text, line_text
 
 Element = etree._Element

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders.pmc import PmcOptions, parse
-from builders.pmc.markers import OBJECT_WORDS, callout_token, citation_token, resolve_markers
+from builders.pmc.markers import OBJECT_WORDS, resolve_markers
+from builders.pmc.tokens import callout_token, citation_token
 from medc.records import Document, Removal
 from medc.sources import WorkUnit
 
