@@ -18,13 +18,13 @@ How an article becomes text, stage by stage (`parse`, `jats.py`):
    PMCID, else the DOI, else the publisher id, else the file's bytes. Type, retraction, licence, language and
    version filters reject here (`documents`).
 5. Inline markup (`inline`, `formulas`): one pass over the parts that make the text; citations and callouts
-   become marker tokens, formulas TeX, links that are addresses and images go (each removal counted).
+   become marker tokens (`tokens`), formulas TeX, links that are addresses and images go (each removal counted).
 6. Blocks (`article`, `blocks`, `text`, `sections`, `lists`): title, abstracts, body, floats, kept back
    matter, each paragraph read in one C call; sections of a dropped kind (by `sec-type` or whole title) go,
    each counted and reported as a `Notice("section_dropped")`. Translations are walked as documents of their own.
-7. Whole text (`markers`, `sweeps`): marker tokens resolved (a chain of bracketed citations is one marker; a
-   citation that is the object of its sentence stays as "ref. 5"), URLs, plain-text citation numbers and
-   double spaces removed, all counted per rule into `Document.removed`.
+7. Whole text (`markers`, `marker_spans`, `sweeps`): marker tokens resolved (a chain of bracketed citations is
+   one marker; a citation that is the object of its sentence stays as "ref. 5"), URLs, plain-text citation numbers
+   and double spaces removed, all counted per rule into `Document.removed`.
 `trace` runs the same stages without byte pruning and keeps every removed text, for `medc explain`.
 
 Public API: `parse`, `trace`, `accepts`, `sidecars`, `PmcOptions`, `load_filelists`, `with_filelists`.

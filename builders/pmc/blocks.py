@@ -21,7 +21,7 @@ from lxml import etree
 from builders.pmc.lists import emit_def_list, emit_list
 from builders.pmc.sections import note_kind, section_kind
 from builders.pmc.text import ArticleText
-from builders.pmc.tree import block_text, child, flat_text, leading
+from builders.pmc.tree import block_text, child, leading, line_text
 
 Element = etree._Element
 
@@ -48,15 +48,24 @@ class BodyText(ArticleText):
 
     def container(self, el: Element) -> None:
         """Emit the children of `el` as blocks; an unknown child is read as a paragraph."""
-        if el.text and not el.text.isspace():  # text loose in a <sec> or <body>: malformed, but text
-            self.add(" ".join(el.text.split()))
-        blocks, finish, complex_ = self.blocks, self.finish, self.complex
+        loose = el.text
+        if loose and not loose.isspace():  # text loose in a <sec> or <body>: malformed, but text
+            self.add(" ".join(loose.split()))
+        blocks, complex_ = self.blocks, self.complex
         for node in el:
             tag = node.tag
             if tag == "p" and node not in complex_:  # most paragraphs: one text, read in one C call
-                if len(node) == 1 and node[0].tag == "bold" and self._pseudo_section(node):
+                # (a paragraph that starts with words is no pseudo-section: its text is cheaper to look at than
+                # its children, which len() counts one by one)
+                first = node.text
+                if (
+                    (first is None or first.isspace())
+                    and len(node) == 1
+                    and node[0].tag == "bold"
+                    and self._pseudo_section(node)
+                ):
                     return
-                text = finish(flat_text(node))
+                text = line_text(node)
                 if text:
                     blocks.append((text, False))
             elif tag.__class__ is str and tag not in _SKIPPED:

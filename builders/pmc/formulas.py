@@ -13,6 +13,7 @@ its children's text, so an odd formula degrades to readable text instead of fail
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from html.entities import html5
@@ -87,27 +88,29 @@ def _first_group(match: re.Match[str]) -> str:
 
 def _convert(el: Element) -> str:
     tag = el.tag
-    if not isinstance(tag, str):  # an entity reference left unexpanded: &InvisibleTimes; and the like
+    if tag.__class__ is not str:  # an entity reference left unexpanded: &InvisibleTimes; and the like
         return html5.get(f"{getattr(el, 'name', '')};", "")
     return _BY_TAG.get(tag, _row)(el)
 
 
 def _children(el: Element) -> list[str]:
-    return [_convert(child) for child in el]
+    return list(map(_convert, el))
 
 
 def _row(el: Element) -> str:
-    parts = [el.text or ""] if el.text and el.text.strip() else []
+    text = el.text  # (each read of .text or .tail makes a new string)
+    parts = [text] if text and not text.isspace() else []
     for child in el:
         parts.append(_convert(child))
-        if child.tail and child.tail.strip():
-            parts.append(child.tail)
+        tail = child.tail
+        if tail and not tail.isspace():
+            parts.append(tail)
     return "".join(parts)
 
 
 def _token(el: Element) -> str:
     text = (el.text or "" if not len(el) else "".join(el.itertext())).strip()
-    return text.translate(_INVISIBLE)
+    return text.translate(_INVISIBLE) if text and max(text) >= "\u2061" else text
 
 
 def _operator(el: Element) -> str:
@@ -129,7 +132,8 @@ def _identifier(el: Element) -> str:
 
 
 def _text(el: Element) -> str:
-    return " ".join("".join(el.itertext()).split()) + " "
+    text = el.text or "" if not len(el) else "".join(el.itertext())
+    return " ".join(text.split()) + " "
 
 
 def _group(text: str) -> str:
@@ -190,11 +194,11 @@ _HANDLERS: dict[str, Callable[[Element], str]] = {
     "mo": _operator,
     "mtext": _text,
     "mspace": lambda el: " ",
-    "msup": lambda el: _scripts(el, None, 1),
-    "msub": lambda el: _scripts(el, 1, None),
-    "msubsup": lambda el: _scripts(el, 1, 2),
-    "munder": lambda el: _scripts(el, 1, None),
-    "munderover": lambda el: _scripts(el, 1, 2),
+    "msup": functools.partial(_scripts, sub=None, sup=1),  # (a partial: no extra Python frame)
+    "msub": functools.partial(_scripts, sub=1, sup=None),
+    "msubsup": functools.partial(_scripts, sub=1, sup=2),
+    "munder": functools.partial(_scripts, sub=1, sup=None),
+    "munderover": functools.partial(_scripts, sub=1, sup=2),
     "mover": _over,
     "mfrac": _frac,
     "msqrt": lambda el: "\\sqrt{" + _row(el).strip() + "}",

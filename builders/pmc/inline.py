@@ -5,12 +5,12 @@
     → <p>Rose 10<sup>^3</sup>-fold [\ufdd04\ufdd1] (\ufdd0\ufdd4Fig. 2\ufdd1); see.</p>
 
 One C-level iteration (`region.iter(...)`) finds the few elements that need a decision, and Python deals with
-each: a citation or callout xref becomes a marker token (`pmc_markers`), a note marker goes; a formula becomes its
-TeX or text (`pmc_math`); links that are just an address, footnotes inside a paragraph and images go; an entity
-reference left unexpanded becomes its character, or rejects the article (`UndefinedEntity`); a paragraph holding
-a block (a list, a display formula) is noted in `walker.complex`, to be read child by child. Everything else, the
-italic, bold, sub/sup, named-content of running text, stays as it is: `etree.tostring(method="text")` reads it
-as plain text in one C call (`pmc_jats_text.flat_text`).
+each: a citation or callout xref becomes a marker token (`tokens`, resolved by `markers`), a note marker goes;
+a formula becomes its TeX or text (`formulas`); links that are just an address, footnotes inside a paragraph and
+images go; an entity reference left unexpanded becomes its character, or rejects the article (`UndefinedEntity`);
+a paragraph holding a block (a list, a display formula) is noted in `walker.complex`, to be read child by child.
+Everything else, the italic, bold, sub/sup, named-content of running text, stays as it is: libxml2 reads it as
+plain text in one C call (`tree.line_text`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from builders.pmc.markers import callout_token, citation_token
+from builders.pmc.tokens import CLOSE, OPEN, callout_token, citation_token
 from builders.pmc.tree import flat_text
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def prepare(walker: ArticleText, region: Element | None) -> None:
         tag = node.tag
         if tag == "xref":
             if drop_citations and node.get("ref-type") == "bibr" and not len(node):
-                node.text = citation_token(node.text or "")  # the common case, <xref ...>12</xref>
+                node.text = OPEN + (node.text or "") + CLOSE  # the common case, <xref ...>12</xref>
             else:
                 _xref(walker, node)
         elif tag == "sup":
@@ -204,7 +204,10 @@ def _xref(walker: ArticleText, xref: Element) -> None:
             xref.text = citation_token(text)
     elif kind in _CALLOUT_TYPES:
         if walker.options.callouts != "keep":
-            _set_text(xref, callout_token("".join(xref.itertext())))
+            if len(xref):
+                _set_text(xref, callout_token("".join(xref.itertext())))
+            else:
+                xref.text = callout_token(xref.text or "")  # "Fig. 2", most often
     elif kind in _MARKER_TYPES:
         walker.removed.add("pmc.note_marker", flat_text(xref) if len(xref) else xref.text or "")
         _remove(xref)

@@ -58,7 +58,7 @@ def _records(
     unit: WorkUnit, options: PmcOptions, trace: bool
 ) -> Iterator[Document | TracedDocument | Rejection | Notice]:
     data = unit.data
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): a copy of the whole file)
         yield Rejection(unit.origin, "empty_file", "the file is empty")
         return
     if len(data) > options.max_bytes:

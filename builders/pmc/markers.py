@@ -37,42 +37,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from builders.pmc.marker_spans import chain_end, parenthesis_start, run_span
+from builders.pmc.tokens import CLOSE, FLOAT, OPEN
+
 if TYPE_CHECKING:
     from builders.pmc.removals import Removals
 
-OPEN, CLOSE, FLOAT = "\ufdd0", "\ufdd1", "\ufdd4"
 
 _TOKEN = "\ufdd0[^\ufdd1]*\ufdd1"
 # Tokens separated by nothing but commas, dashes, "and": "C1, C3–C5", "FFig. 1 and F2".
 _RUN = re.compile(f"{_TOKEN}(?:(?:[ ,;–—‒−-]|and |& ){{0,4}}{_TOKEN})*")
 _TOKENS = re.compile("\ufdd0\ufdd4?([^\ufdd1]*)\ufdd1")
-# Words that may introduce markers: "see", "Fig.", "e.g.,", "reviewed in". Abbreviations end with their dot,
-# the others at a word boundary.
-_WORDS = (
-    r"(?:e\.g\.,?|cf\.|i\.e\.,?|refs?\.|figs?\.|tabs?\.|suppl\.)"
-    r"|(?:see|also|refs?|references?|reviewed in|for (?:a )?review(?:,? see)?|figures?|tables?"
-    r"|suppl(?:ementary|emental)?|additional files?|supporting|information|appendix|panels?|and|or|in)\b"
-)
-# What may stand between an opening bracket and the run: "(", "[", "(see ", "(Fig. ", "(e.g., ".
-_OPENING = re.compile(rf"[(\[](?: |{_WORDS}|[,;:])*", re.IGNORECASE)
-# What may follow the run up to the closing bracket: "A, B)", "–7]", ", respectively)", " online)".
-_CLOSING = re.compile(
-    r"(?:[ ,;:–—‒−\-&.]|\d+|\b[A-Za-z]\b|\b(?:and|or|respectively|online|data|file)\b)*?[)\]]", re.IGNORECASE
-)
-# A remark that goes on before the run: "(n = 12; ", "(p < 0.05, see Fig. ".
-_REMARK = re.compile(rf"[;,] *(?:(?:{_WORDS}) *)*$", re.IGNORECASE)
-_CALLOUT_WORD = re.compile(r"\b(?:Figs?\.|Figures?|Tables?|Suppl\.|Supplementary) *$", re.IGNORECASE)
 _NUMBERED_TOKEN = re.compile("[ ,;]*\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1")  # " C[42]", not a callout
-_NUMBERED_RUN = re.compile("(?:\ufdd0[\\d ,;.()\\[\\]–—‒−-]*[a-z]?\ufdd1|[ ,;–—‒−-]|and |& )*")  # no FLOAT
-_PAIRS = frozenset({("(", ")"), ("[", "]")})
-_BRACKETED = frozenset({"()", "[]"})
+_CLOSER = {"[": "]", "(": ")"}
 _ENDS = frozenset(" .,;:)]!?\n")  # a removal before these takes the space before it along
-_PLAIN_RANGE = re.compile(r"[–—‒−-]\d+\b")
-# What joins bracketed markers into one chain, and the next bracketed marker: "–[C3]", ", and [C5]", "; (C7)".
-_CHAIN_LINK = re.compile(
-    r"\s?(?:[,;–—‒−-]\s?)?(?:(?:and|or|&) )?[(\[]\ufdd0[^\ufdd1]*\ufdd1"
-    r"(?:(?:[ ,;–—‒−-]|and |& ){0,4}\ufdd0[^\ufdd1]*\ufdd1)*[)\]]"
-)
 _CHAIN_STARTS = frozenset(" ,;–—‒−-[(")
 _CHAIN_SECOND = frozenset("[(a&o")  # after a space: what a chain goes on with ("[", "(", "and", "&", "or")
 # Words whose object a marker is: the sentence needs the reference, so it stays as words.
@@ -87,28 +65,19 @@ _OBJECT_ENDINGS = frozenset(word[-2:] + " " for word in OBJECT_WORDS)
 _DELIMITERS = {ord(OPEN): None, ord(CLOSE): None, ord(FLOAT): None}
 
 
-def citation_token(text: str) -> str:
-    return OPEN + text + CLOSE
-
-
-def callout_token(text: str) -> str:
-    return OPEN + FLOAT + text + CLOSE
-
-
 def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -> str:
     """`text` with its marker tokens removed where the module docstring says, and restored to words elsewhere;
     each removal is counted in `removed`."""
     out: list[str] = []
     pos = 0
     find, size = text.find, len(text)
-    # Single bracketed markers are counted here, the others by `_record` (a call per marker costs more than the
-    # decision itself); every marker is recorded one by one when tracing.
-    tally = removed is not None and removed.spans is None
-    single = [0, 0, 0, 0]  # citation characters, citations, callout characters, callouts
-    start = find(OPEN)
+    # Markers are counted here and added to `removed` at the end (a call per marker costs more than the decision
+    # itself); every marker is recorded one by one when tracing.
+    tally = [0, 0, 0, 0] if removed is not None and removed.spans is None else None  # citation chars, citations,
+    start = find(OPEN)  # callout chars, callouts
     while start >= 0:
         close = find(CLOSE, start)
-        if start > pos and close > 0 and text[start - 1 : start] + text[close + 1 : close + 2] in _BRACKETED:
+        if start > pos and close > 0 and _CLOSER.get(text[start - 1]) == text[close + 1 : close + 2]:
             # The common case, one citation in brackets, "[12]" or "(3)", decided without a regex (and, most often,
             # without a call: inside a sentence, before a space or a full stop).
             if text[start - 4 : start - 1] in _OBJECT_ENDINGS and _is_object(text, start):
@@ -118,38 +87,42 @@ def resolve_markers(text: str, callouts: str, removed: Removals | None = None) -
             after = close + 2
             following = text[after : after + 1]
             if following in _CHAIN_STARTS and (following != " " or text[after + 1 : after + 2] in _CHAIN_SECOND):
-                after = _chain_end(text, after)  # "[1]–[3], [5]": one marker
+                after = chain_end(text, after)  # "[1]–[3], [5]": one marker
             cut_from = start - 1
             if following == ")" and text[start - 2 : start - 1] == " ":
-                cut_from = _parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
+                cut_from = parenthesis_start(text, pos, cut_from)  # "(see [6])": the parenthesis goes whole
                 after += cut_from != start - 1
-            if not tally or after != close + 2:
-                _record(removed, text, cut_from, after)
+            if tally is None or after != close + 2:
+                _record(removed, text, cut_from, after, tally)
             elif text[start + 1] == FLOAT:
-                single[2] += after - start - 2
-                single[3] += 1
+                tally[2] += after - start - 2
+                tally[3] += 1
             else:
-                single[0] += after - start - 1
-                single[1] += 1
-            if cut_from > 0 and text[cut_from - 1] != "\n" and (after == size or text[after] in _ENDS):
-                out.append(text[pos:cut_from].rstrip(" "))
+                tally[0] += after - start - 1
+                tally[1] += 1
+            if cut_from > pos and text[cut_from - 1] == " " and (after == size or text[after] in _ENDS):
+                end = cut_from - 1  # (`_tidy`'s most common case, without a call: "shown [1]." → "shown.")
+                while end > pos and text[end - 1] == " ":
+                    end -= 1
+                out.append(text[pos:end])
                 pos = after
             else:
-                out.append(text[pos:cut_from])
-                pos = _tidy(text, out, cut_from, after)
+                pos = _tidy(text, out, pos, cut_from, after)
             start = find(OPEN, pos)
             continue
-        pos = _resolve_run(text, out, pos, start, callouts, removed)
+        pos = _resolve_run(text, out, pos, start, callouts, removed, tally)
         start = find(OPEN, pos)
     out.append(text[pos:])
-    if tally and (single[1] or single[3]):
+    if tally is not None:
         for rule, at in (("pmc.citation_marker", 0), ("pmc.callout", 2)):
-            if single[at + 1]:
-                removed.count(rule, single[at], single[at + 1])  # type: ignore[union-attr]
+            if tally[at + 1]:
+                removed.count(rule, tally[at], tally[at + 1])  # type: ignore[union-attr]
     return "".join(out)
 
 
-def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None) -> int:
+def _resolve_run(
+    text: str, out: list[str], pos: int, start: int, callouts: str, removed: Removals | None, tally: list[int] | None
+) -> int:
     """Resolve the marker run at `start` that is not a single bracketed marker; return where the text goes on."""
     at = start - 1 if text[start - 1 : start] in ("[", "(") else start  # after the word an object marker follows
     if start > pos and text[at - 3 : at] in _OBJECT_ENDINGS and _is_object(text, start):
@@ -159,7 +132,10 @@ def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str,
         out.append(text[pos:start])
         return start + 1
     end = run.end()
-    cut = _cut(text, pos, start, end, run.group(), callouts)
+    if start > pos and _CLOSER.get(text[start - 1]) == text[end : end + 1]:
+        cut: tuple[int, int] | None = (start - 1, end + 1)  # the common case, "[1–3]", "(1, 3)" (see `run_span`)
+    else:
+        cut = run_span(text, pos, start, end, run.group(), callouts)
     if cut is None:  # kept: the run's words, without the token delimiters
         out.append(text[pos:start])
         out.append(_kept_run(run.group(), removed))
@@ -169,19 +145,9 @@ def _resolve_run(text: str, out: list[str], pos: int, start: int, callouts: str,
     if text[cut_to - 1 : cut_to] in (")", "]") and (
         following in _CHAIN_STARTS and (following != " " or text[cut_to + 1 : cut_to + 2] in _CHAIN_SECOND)
     ):
-        cut_to = _chain_end(text, cut_to)
-    _record(removed, text, cut[0], cut_to)
-    out.append(text[pos : cut[0]])
-    return _tidy(text, out, cut[0], cut_to)
-
-
-def _parenthesis_start(text: str, pos: int, bracket: int) -> int:
-    """Where "(see " opens before the bracketed marker at `bracket`, or `bracket` when no such parenthesis does."""
-    head = text[max(pos, bracket - 60) : bracket]
-    opening = head.rfind("(")
-    if opening >= 0 and _OPENING.fullmatch(head, opening):
-        return bracket - len(head) + opening
-    return bracket
+        cut_to = chain_end(text, cut_to)
+    _record(removed, text, cut[0], cut_to, tally)
+    return _tidy(text, out, pos, cut[0], cut_to)
 
 
 def _kept_run(run: str, removed: Removals | None) -> str:
@@ -194,15 +160,6 @@ def _kept_run(run: str, removed: Removals | None) -> str:
         for token in _NUMBERED_TOKEN.findall(run):
             _record(removed, token, 0, len(token))
     return _TOKENS.sub(_words, kept.rstrip(" ,;"))
-
-
-def _chain_end(text: str, end: int) -> int:
-    """The end of a chain of bracketed markers that goes on at `end`: "[C1]|–[C3], and [C5]" → after "[C5]"."""
-    while True:
-        link = _CHAIN_LINK.match(text, end)
-        if link is None:
-            return end
-        end = link.end()
 
 
 def _is_object(text: str, start: int) -> bool:
@@ -237,11 +194,16 @@ def _as_words(text: str, out: list[str], pos: int, start: int) -> int:
     return end
 
 
-def _record(removed: Removals | None, text: str, start: int, end: int) -> None:
+def _record(removed: Removals | None, text: str, start: int, end: int, tally: list[int] | None = None) -> None:
     if removed is None:
         return
     opens, floats = text.count(OPEN, start, end), text.count(FLOAT, start, end)
-    rule = "pmc.callout" if floats and floats == opens else "pmc.citation_marker"
+    callout = floats and floats == opens
+    if tally is not None:  # counted by `resolve_markers`
+        tally[2 if callout else 0] += end - start - 2 * opens - floats
+        tally[3 if callout else 1] += 1
+        return
+    rule = "pmc.callout" if callout else "pmc.citation_marker"
     if removed.spans is None:
         removed.count(rule, end - start - 2 * opens - floats)
     else:
@@ -253,46 +215,22 @@ def _visible(text: str) -> str:
     return text.translate(_DELIMITERS)
 
 
-def _tidy(text: str, out: list[str], cut_from: int, cut_to: int) -> int:
-    """Spaces around a removal: "shown [1]." → "shown."; "shown [1] and" → "shown and"; "[1] Text" at the start
-    of a paragraph → "Text". Returns where the text goes on."""
+def _tidy(text: str, out: list[str], pos: int, cut_from: int, cut_to: int) -> int:
+    """Write the text from `pos` up to a removal, with the spaces around it tidied: "shown [1]." → "shown.";
+    "shown [1] and" → "shown and"; "[1] Text" at the start of a paragraph → "Text". Returns where the text goes
+    on."""
     if cut_from == 0 or text[cut_from - 1] == "\n":
+        out.append(text[pos:cut_from])
         if text[cut_to : cut_to + 1] == " ":
             return cut_to + 1
         # A paragraph that held nothing but markers goes with the blank line after it.
         return cut_to + 2 if text[cut_to : cut_to + 2] == "\n\n" else cut_to
+    end = cut_from
     if cut_to == len(text) or text[cut_to] in _ENDS:
-        out[-1] = out[-1].rstrip(" ")
+        while end > pos and text[end - 1] == " ":  # (rstrip would copy the text once more)
+            end -= 1
+    out.append(text[pos:end])
     return cut_to
-
-
-def _cut(text: str, pos: int, start: int, end: int, run: str, callouts: str) -> tuple[int, int] | None:
-    """The span to remove for the run at [start, end), or None to keep it."""
-    opening, closing = text[start - 1 : start] if start > pos else "", text[end : end + 1]
-    if opening and closing and (opening, closing) in _PAIRS:
-        return start - 1, end + 1  # the common case, "[1]", "[2–5]", "(1, 3)", decided without a regex
-    window_start = max(pos, start - 60)
-    head = text[window_start:start]
-    bracket = max(head.rfind("("), head.rfind("["))
-    after = _CLOSING.match(text, end)
-    if (
-        bracket >= 0
-        and after
-        and _OPENING.fullmatch(head, bracket)
-        and (head[bracket], text[after.end() - 1]) in _PAIRS
-    ):
-        return window_start + bracket, after.end()  # "(see Smith 2010)", "(Fig. 2A, B)", "[refs 1–3]"
-    if after:
-        remark = _REMARK.search(head)
-        if remark:
-            return window_start + remark.start(), after.end() - 1  # "(n = 12; Fig. 2)" → "(n = 12)"
-    if _NUMBERED_RUN.fullmatch(run):
-        plain = _PLAIN_RANGE.match(text, end)  # "C1–3": a range whose end is plain text
-        return start, plain.end() if plain else end
-    if callouts == "all" and run.count(OPEN) == run.count(FLOAT):
-        word = _CALLOUT_WORD.search(head)
-        return (window_start + word.start() if word else start), end
-    return None
 
 
 def _words(token: re.Match[str]) -> str:

@@ -33,6 +33,7 @@ ALI_LICENSE_REF = "{http://www.niso.org/schemas/ali/1.0/}license_ref"
 
 _PMCID = re.compile(r"PMC(\d+)(?:\.(\d+))?", re.IGNORECASE)
 _YEAR = re.compile(r"\d{4}")
+_BARE_PMCID = re.compile(r"(\d+)()")  # <article-id pub-id-type="pmc">1000005</article-id>
 _LEADING_INT = re.compile(r"\d+")
 _DATE_PRIORITY = ("epub", "ppub", "epub-ppub", "pub", "collection")
 _CC_URL = re.compile(r"https?://creativecommons\.org/[^\s\"<>]+", re.IGNORECASE)
@@ -142,7 +143,7 @@ def _read_ids(article_meta: Element, meta: ArticleMeta) -> None:
             version = _LEADING_INT.match(value)
             meta.version = meta.version or (int(version.group(0)) if version else None)
         elif kind in ("pmc", "pmcid"):
-            match = _PMCID.fullmatch(value) or (re.fullmatch(r"(\d+)()", value))
+            match = _PMCID.fullmatch(value) or _BARE_PMCID.fullmatch(value)
             meta.pmcid = f"PMC{match.group(1)}" if match else meta.pmcid
         elif kind == "pmcid-ver":
             match = _PMCID.fullmatch(value)
@@ -200,18 +201,16 @@ def _code_from_prose(rest: str) -> str:
 def _journal(journal_meta: Element | None) -> str | None:
     if journal_meta is None:
         return None
-    ids = {el.get("journal-id-type"): el for el in journal_meta.iterchildren("journal-id")}
-    for found in (
-        child(journal_meta, "journal-title-group", "journal-title"),
-        child(journal_meta, "journal-title"),
-        ids.get("nlm-ta"),
-        ids.get("iso-abbrev"),
-    ):
-        if found is not None:
-            text = " ".join("".join(found.itertext()).split())
-            if text:
-                return text
-    return None
+    for found in (child(journal_meta, "journal-title-group", "journal-title"), child(journal_meta, "journal-title")):
+        text = _words(found)
+        if text:
+            return text
+    ids = {el.get("journal-id-type"): el for el in journal_meta.iterchildren("journal-id")}  # (most have a title)
+    return _words(ids.get("nlm-ta")) or _words(ids.get("iso-abbrev")) or None
+
+
+def _words(el: Element | None) -> str:
+    return " ".join("".join(el.itertext()).split()) if el is not None else ""
 
 
 def _journal_id(journal_meta: Element | None) -> str | None:

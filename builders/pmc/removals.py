@@ -23,7 +23,7 @@ each removal also keeps its text (and a little context for markers), which `medc
 
 from __future__ import annotations
 
-import itertools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,24 +81,64 @@ def pruned_chars(data: bytes, cuts: list[tuple[str, int, int]]) -> list[int]:
     """The characters of text in each cut `(rule, start, end)` of the XML `data`: outside tags, a whitespace run
     counted as one, an entity as written. One pass of a few array operations in C over the cut bytes (each cut
     is a whole element, so its tags balance): tens of microseconds for a reference list, against a millisecond
-    or more to parse it."""
-    a = np.frombuffer(b"".join(data[start:end] for _, start, end in cuts), np.uint8)
-    bounds = np.cumsum([0] + [end - start for _, start, end in cuts])
-    closing = a == 62
+    or more to parse it. The arrays are the thread's own, reused from file to file (`_Scratch`)."""
+    size = sum(end - start for _, start, end in cuts)
+    s = _Scratch.get(size)
+    a, b1, b2, b3 = s.bytes[:size], s.mask1[:size], s.mask2[:size], s.mask3[:size]
+    last, pos = [], 0  # the offset of each cut's last byte in `a`
+    for _, start, end in cuts:
+        a[pos : pos + end - start] = np.frombuffer(data, np.uint8, end - start, start)
+        pos += end - start
+        last.append(pos - 1)
+    closing = np.equal(a, 62, out=b1)
     # +1 at each <, -1 at each >, summed: 0 outside tags. (Summed as int32: numpy's int8 and int16 sums are
     # several times slower.)
-    depth = np.cumsum((a == 60).view(np.int8) - closing.view(np.int8), dtype=np.int32)
-    if depth[bounds[1:] - 1].any() or depth.min() < 0:  # a raw ">" in text ("p > 0.05"): the slow way
+    step = np.equal(a, 60, out=b2).view(np.int8)
+    np.subtract(step, closing.view(np.int8), out=step)
+    depth = np.add.accumulate(step, dtype=np.int32, out=s.depth[:size])
+    if np.count_nonzero(depth[last]) or np.minimum.reduce(depth) < 0:  # a raw ">" in text ("p > 0.05"): the slow way
         depth = _tag_depth(a, closing)
-    text = a > 32  # not whitespace
-    space = ~text
-    text &= depth == 0
-    text &= ~closing
-    counted = (a & 0xC0) != 0x80  # a UTF-8 character counts once, at its first byte
-    counted &= text
-    text[:-1] &= space[1:]  # the whitespace run after a word counts once, at its first byte
-    counted[1:] |= text[:-1]
-    return [int(np.count_nonzero(counted[lo:hi])) for lo, hi in itertools.pairwise(bounds)]
+    text = np.equal(depth, 0, out=b3)
+    np.greater(text.view(np.uint8), closing.view(np.uint8), out=text)  # outside tags, and not a ">"
+    np.logical_and(text, np.greater(a, 32, out=b2), out=text)  # and not whitespace
+    space = np.less_equal(a, 32, out=b2)
+    counted = b1
+    if data.isascii():
+        counted[:] = text
+    else:  # a UTF-8 character counts once, at its first byte
+        np.not_equal(np.bitwise_and(a, 0xC0, out=b1.view(np.uint8)), 0x80, out=counted)
+        np.logical_and(counted, text, out=counted)
+    np.logical_and(text[:-1], space[1:], out=text[:-1])  # the whitespace run after a word counts once,
+    np.logical_or(counted[1:], text[:-1], out=counted[1:])  # at its first byte
+    chars, lo = [], 0
+    for end in last:
+        chars.append(int(np.count_nonzero(counted[lo : end + 1])))
+        lo = end + 1
+    return chars
+
+
+class _Scratch:
+    """Arrays for `pruned_chars`, kept per thread and reused: fresh arrays of a reference list's size cost more
+    than the counting (the allocator's work, and memory not in the cache after a parse)."""
+
+    _KEPT = 2 << 20  # larger cuts (a few huge articles) get arrays of their own, not kept
+    _local = threading.local()
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.bytes = np.empty(size, np.uint8)
+        self.mask1, self.mask2, self.mask3 = np.empty(size, bool), np.empty(size, bool), np.empty(size, bool)
+        self.depth = np.empty(size, np.int32)
+
+    @classmethod
+    def get(cls, size: int) -> _Scratch:
+        kept = getattr(cls._local, "scratch", None)
+        if kept is not None and kept.size >= size:
+            return kept
+        if size > cls._KEPT:
+            return cls(size)
+        cls._local.scratch = cls(min(cls._KEPT, max(size, 1 << 16, 2 * kept.size if kept else 0)))
+        return cls._local.scratch
 
 
 def _tag_depth(a: np.ndarray, closing: np.ndarray) -> np.ndarray:

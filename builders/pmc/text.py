@@ -27,17 +27,20 @@ from lxml import etree
 from builders.pmc import inline as pmc_inline
 from builders.pmc.formulas import clean_tex, mathml_text, wrap
 from builders.pmc.inline import INLINE, PREPARED
-from builders.pmc.markers import OPEN, resolve_markers
+from builders.pmc.markers import resolve_markers
 from builders.pmc.options import PmcOptions
 from builders.pmc.removals import Removals
-from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces
-from builders.pmc.tree import block_text, flat_text
+from builders.pmc.sweeps import drop_plain_citations, drop_urls, squeeze_spaces, url_or_double_space
+from builders.pmc.tokens import OPEN
+from builders.pmc.tree import block_text, flat_text, line_text
 
 Element = etree._Element
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
-_XML_SPACE = re.compile(r"[ \t\r\n]+")
+# Runs of XML whitespace, as `[ \t\r\n]+` finds them, except single spaces (replacing those by a space changes
+# nothing, and there is one between every two words: matching them is most of the cost of the substitution).
+_XML_SPACE = re.compile(r"[\t\r\n][ \t\r\n]*| [ \t\r\n]+")
 
 
 class ArticleText:
@@ -93,9 +96,11 @@ class ArticleText:
             text = resolve_markers(text, self.options.callouts, self.removed)
         if not self.options.keep_citation_markers:  # (a regex finds "[" faster than `in` finds " [")
             text = drop_plain_citations(text, self.removed)
-        if not self.options.keep_urls and ("://" in text or "www." in text):
+        url, double_space = url_or_double_space(text)
+        if url and not self.options.keep_urls:
             text = drop_urls(text, self.removed)
-        if "  " in text:  # in the source ("a  b"), or where a dropped element stood between two spaces
+            double_space = "  " in text
+        if double_space:  # in the source ("a  b"), or where a dropped element stood between two spaces
             text = squeeze_spaces(text)
         return text.rstrip("\n")
 
@@ -114,7 +119,7 @@ class ArticleText:
         if el is None:
             return ""
         if el not in self.complex:
-            return self.finish(flat_text(el))
+            return line_text(el)
         parts: list[str] = []
         self.collect(el, parts, blocks=False)
         return self.finish(_XML_SPACE.sub(" ", "".join(parts)))
@@ -122,7 +127,7 @@ class ArticleText:
     def paragraph(self, el: Element) -> None:
         """A `<p>` (or any element read as one); lists, formulas, ... inside it become blocks of their own."""
         if el not in self.complex:
-            self.add(self.finish(flat_text(el)))
+            self.add(line_text(el))
             return
         parts: list[str] = []
         self.collect(el, parts, blocks=True)

@@ -1,4 +1,5 @@
-"""Child lookups by tag that stay in C: `child(article, "front", "article-meta")`; `flat_text(el)`, `block_text(el)`.
+"""Child lookups by tag that stay in C: `child(article, "front", "article-meta")`; `flat_text(el)`, `line_text(el)`,
+`block_text(el)`.
 
 lxml's `find("front/article-meta")` runs its ElementPath engine in Python, about 9 µs a call on the reference
 machine; `iterchildren(tag)` filters in C and costs a quarter of that. An article needs a few hundred lookups
@@ -44,6 +45,20 @@ def leading(el: Element | None, tag: str) -> Element | None:
 def flat_text(el: Element) -> str:
     """All the text inside `el`, in document order, in one C call (what strip_tags and .text would give)."""
     return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+# XPath's normalize-space() collapses the XML whitespace (space, tab, CR, LF) of an element's text in C.
+_NORMALIZED = etree.XPath("normalize-space()", smart_strings=False)
+
+
+def line_text(el: Element) -> str:
+    """The text of `el` on one line, stripped: its XML whitespace collapsed when it holds a line break or a tab
+    (pretty-printed XML), else as written ("a  b" stays; `squeeze_spaces` decides later, over the whole text).
+    libxml2 collapses it several times faster than a regex over the text."""
+    text = flat_text(el)
+    if "\n" in text or "\t" in text or "\r" in text:  # (a no-break space stays)
+        return _NORMALIZED(el).strip()
+    return text.strip()
 
 
 _BLOCK_PARENTS = frozenset({"sec", "back", "app", "app-group", "ack", "notes", "fn-group", "ref-list", "boxed-text"})

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builders.pmc import PmcOptions, parse
-from builders.pmc.markers import OBJECT_WORDS, callout_token, citation_token, resolve_markers
+from builders.pmc.markers import OBJECT_WORDS, resolve_markers
+from builders.pmc.tokens import callout_token, citation_token
 from medc.records import Document, Removal
 from medc.sources import WorkUnit
 
@@ -47,6 +48,15 @@ def test_resolve_markers(text: str, expected: str) -> None:
 def test_callouts_all_removes_bare_callouts_with_their_word() -> None:
     assert resolve_markers(f"as shown in Fig. {F('2')}, it", "all") == "as shown in, it"
     assert resolve_markers(f"{F('Table 1')} lists them.", "all") == "lists them."
+
+
+@pytest.mark.timeout(30)  # the old closing-bracket pattern tried every split of the number: 2^60 steps
+def test_a_long_number_after_a_marker_is_read_once() -> None:
+    # No devcorpus file has it: a citation before a number typed as digits (an accession, a sequence) made the
+    # closing-bracket pattern of `_cut` exponential in the number's length (30 digits: minutes).
+    digits = "7" * 60
+    assert resolve_markers(f"as shown {C('12')} {digits} cases.", "parenthetical") == f"as shown {digits} cases."
+    assert resolve_markers(f"is known (see {C('Lee')} {digits}).", "parenthetical") == "is known."
 
 
 def test_stray_noncharacter_in_the_input_is_dropped() -> None:
