@@ -50,7 +50,7 @@ class PageText:
     lines: list[Line] = field(default_factory=list)
     invisible_chars: int = 0  # invisible (render mode 3) characters on the page
     unknown_chars: int = 0  # U+FFFD: glyphs whose font maps to no Unicode
-    images: int = 0
+    images: int = 0  # counted only for a page with (almost) no text: `pages` asks whether it is a scan
     image_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     status: str = "ok"  # ok | ocr | needs_ocr | broken | too_complex | unreadable
     turned: bool = False  # its text ran sideways and was turned upright (image boxes are not)
@@ -65,7 +65,7 @@ class PageText:
 def extract_page(page, index: int, flags: int, *, min_chars: int, drop_citation_marks: bool) -> PageText:
     """The text lines of one pymupdf page (visible ones; the invisible OCR layer when there are none)."""
     content = page.get_text("dict", flags=flags)  # width and height are the unrotated page's, like the boxes
-    out = PageText(index, content["width"], content["height"], images=len(page.get_images()))
+    out = PageText(index, content["width"], content["height"])
     lines = _read_lines(content["blocks"], out, visible=True, drop_marks=drop_citation_marks)
     visible = sum(len(ln.text) for _, ln in lines)
     if out.invisible_chars >= max(min_chars, 2 * visible):  # a scan's OCR layer, perhaps under a visible stamp
@@ -192,10 +192,12 @@ def _turn_upright(page: PageText, lines: list[Line], direction: tuple[float, flo
 
 def image_boxes(doc, index: int, text_page: PageText) -> list[tuple[float, float, float, float]]:
     """Boxes of the images on a page that are smaller than most of it (a full-page image is a background or a
-    scan, not a figure). A page whose images cannot be listed has none."""
+    scan, not a figure). A page whose images cannot be listed has none. Listing a page's images (cheap) comes
+    first: placing them costs MuPDF another pass over the page."""
     area = text_page.width * text_page.height
     try:
-        infos = doc[index].get_image_info()
+        page = doc[index]
+        infos = page.get_image_info() if page.get_images() else []
     except Exception:  # a broken image must not lose the page's text
         return []
     boxes = []

@@ -69,6 +69,8 @@ def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText
         return text
     chars = text.chars
     garbled = text.unknown_chars > 0.3 * chars
+    if text.status == "ok" and chars < options.min_chars_per_page:
+        text.images = len(page.get_images())
     if (text.status == "ok" and chars < options.min_chars_per_page and text.images) or garbled:
         text.status = "needs_ocr"
         if garbled:
