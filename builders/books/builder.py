@@ -78,7 +78,7 @@ def _cleaner(options: BookOptions) -> TextCleaner:
 def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, damage: str) -> Iterator:
     """`damage` is `truncated` (no %%EOF at the end), `repaired` (MuPDF rebuilt a broken file) or ``."""
     origin = unit.origin
-    book = extract_pages(doc, options)
+    book = extract_pages(doc, options, len(unit.data))
     problem = no_text_reason(origin, book, damage) or _ocr_problem(origin, book, meta, options)
     if problem is not None:
         yield problem

@@ -87,7 +87,11 @@ def _read_lines(blocks: list[dict], page: PageText, *, visible: bool, drop_marks
     lines = []
     for number, block in enumerate(blocks):
         for line in block.get("lines", ()):
-            made = _make_line(line, number, page, visible, drop_marks)
+            spans = line["spans"]
+            if len(spans) == 1 and bool(spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible:
+                made = _one_span_line(line, spans[0], number, page)  # the common case, kept fast
+            else:
+                made = _make_line(spans, number, page, visible, drop_marks)
             if made is not None:
                 lines.append((line["dir"], made))
     return lines
@@ -117,47 +121,54 @@ def top_down(line: Line) -> tuple[float, float]:
     return (line.y0 // 1, line.x0)
 
 
-def _visible(span: dict) -> bool:
-    return bool(span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED)
+def _one_span_line(line: dict, span: dict, block: int, page: PageText) -> Line | None:
+    raw = span["text"]
+    text = raw.strip()
+    if not text:
+        return None
+    if "\ufffd" in text:
+        page.unknown_chars += text.count("\ufffd")
+    x0, y0, x1, y1 = line["bbox"]
+    if raw[0] == " ":  # the box holds the leading spaces: take them off, so that gaps between lines are true
+        x0 += 0.25 * span["size"] * (len(raw) - len(raw.lstrip()))
+    return Line(text, x0, y0, x1, y1, span["size"], bool(span["flags"] & BOLD), block)
 
 
-def _make_line(line: dict, block: int, page: PageText, visible: bool, drop_marks: bool) -> Line | None:
-    spans = line["spans"]
-    if len(spans) == 1 and bool(spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible:
-        span = spans[0]  # the common case, kept fast: one span
-        raw = span["text"]
-        text = raw.strip()
-        if not text:
-            return None
-        if "\ufffd" in text:
-            page.unknown_chars += text.count("\ufffd")
-        x0, y0, x1, y1 = line["bbox"]
-        if raw[0] == " ":  # the box holds the leading spaces: take them off, so that gaps between lines are true
-            x0 += 0.25 * span["size"] * (len(raw) - len(raw.lstrip()))
-        return Line(text, x0, y0, x1, y1, span["size"], bool(span["flags"] & BOLD), block)
+def _make_line(spans: list[dict], block: int, page: PageText, visible: bool, drop_marks: bool) -> Line | None:
+    """A line of several spans (or of one span of the other visibility): the size and weight of its longest span,
+    the box of its spans but those that are only a space."""
     parts: list[str] = []
-    boxes = []
+    x0 = y0 = float("inf")
+    x1 = y1 = float("-inf")
     size, longest, bold = 0.0, -1, False
     for span in spans:
         text = span["text"]
-        if _visible(span) != visible:
+        if bool(span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) != visible:
             if visible:
                 page.invisible_chars += len(text.strip())
             continue
-        if drop_marks and span["flags"] & SUPERSCRIPT and _is_citation_mark(text, parts):
+        flags = span["flags"]
+        if drop_marks and flags & SUPERSCRIPT and _is_citation_mark(text, parts):
             page.removed.add("books.citation_marker", len(text))
             continue
         parts.append(text)
         if not text.isspace():  # a space drawn on its own (as a tiny glyph, even) is no part of the line's box
-            boxes.append(span["bbox"])
-        if len(text.strip()) > longest:
-            longest, size, bold = len(text.strip()), span["size"], bool(span["flags"] & BOLD)
+            a, b, c, d = span["bbox"]
+            if a < x0:
+                x0 = a
+            if b < y0:
+                y0 = b
+            if c > x1:
+                x1 = c
+            if d > y1:
+                y1 = d
+        n = len(text.strip())
+        if n > longest:
+            longest, size, bold = n, span["size"], bool(flags & BOLD)
     text = "".join(parts).strip()
     if not text:
         return None
     page.unknown_chars += text.count("\ufffd")
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     return Line(text, x0, y0, x1, y1, size, bold, block)
 
 

@@ -19,6 +19,7 @@ listing a page's images costs as much as reading its text). Headings and bullets
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
@@ -70,8 +71,11 @@ def _find_tables(lines: list[Line], width: float) -> list[list[list[Line]]]:
     """Tables, each as its rows of cells: rows of three or more separate cells on one baseline, two rows or more
     close together whose inner cells line up (a justified line that MuPDF cut at its wide spaces has cells too,
     but they never line up with the next line's), and a row of cells right above them (the header)."""
+    narrow = [ln for ln in lines if ln.x1 - ln.x0 < 0.3 * width]
+    if len(narrow) < 6:  # two rows of three cells at least
+        return []
     rows: list[list[Line]] = []
-    by_base = sorted((ln for ln in lines if ln.x1 - ln.x0 < 0.3 * width), key=lambda ln: ln.y1)
+    by_base = sorted(narrow, key=lambda ln: ln.y1)
     start = 0
     for i in range(1, len(by_base) + 1):
         if i == len(by_base) or abs(by_base[i].y1 - by_base[start].y1) > 2:
@@ -182,10 +186,16 @@ def _columns(table: list[list[Line]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in columns]
 
 
-def _column_of(line: Line, columns: list[tuple[float, float]]) -> int:
-    overlaps = [min(line.x1, b) - max(line.x0, a) for a, b in columns]
-    best = max(range(len(columns)), key=overlaps.__getitem__)
-    if overlaps[best] > 0:
+def _column_of(line: Line, columns: list[tuple[float, float]], ends: list[float], starts: list[float]) -> int:
+    """The column `line` overlaps most (the one nearest its start when it overlaps none). The columns stand left
+    to right, so only those between two bisections can overlap it."""
+    best, most = -1, 0.0
+    for i in range(bisect.bisect_right(ends, line.x0), bisect.bisect_left(starts, line.x1)):
+        a, b = columns[i]
+        overlap = min(line.x1, b) - max(line.x0, a)
+        if overlap > most:
+            best, most = i, overlap
+    if best >= 0:
         return best
     return min(range(len(columns)), key=lambda i: abs(columns[i][0] - line.x0))
 
@@ -193,6 +203,7 @@ def _column_of(line: Line, columns: list[tuple[float, float]]) -> int:
 def _row_lines(members: list[Line], table: list[list[Line]], block: int, join: Callable) -> list[Line]:
     """One line per row of the table, its cells in column order joined with ` | `."""
     columns = _columns(table)
+    ends, starts = [b for _, b in columns], [a for a, _ in columns]
     size = statistics.median(line.size for line in members)
     bands: list[list[Line]] = []
     for line in sorted(members, key=lambda ln: ln.y1):
@@ -204,7 +215,7 @@ def _row_lines(members: list[Line], table: list[list[Line]], block: int, join: C
     for band in bands:
         cells: list[list[str]] = [[] for _ in columns]
         for line in sorted(band, key=lambda ln: ln.x0):
-            cells[_column_of(line, columns)].append(line.text)
+            cells[_column_of(line, columns, ends, starts)].append(line.text)
         top, bottom = min(ln.y0 for ln in band), max(ln.y1 for ln in band)
         if rows and not cells[0] and top - rows[-1][2] <= 0.8 * size:  # the cells of the row above, wrapped
             for kept, more in zip(rows[-1][0], cells, strict=True):
@@ -238,7 +249,7 @@ def _tag_figure_text(lines: list[Line], body_size: float, image_boxes: Callable[
             line.kind = "figure"
         elif image_boxes is not None and not is_bullet(text):
             on_image.append(line)
-    if not on_image or image_boxes is None:
+    if len(on_image) < 3 or image_boxes is None:  # a figure has labels; one or two short lines are text
         return
     boxes = image_boxes()
     for line in on_image:

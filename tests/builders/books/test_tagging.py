@@ -103,27 +103,26 @@ def test_tick_labels_of_a_chart_are_no_table_and_a_caption_beside_a_table_stays_
     assert [ln.text for ln in p.lines if ln.block == 20] == ["FIG. 3. Correlations of", "protein ratios"]
 
 
-def test_labels_on_a_figure_image_go_but_headings_and_bullets_on_a_picture_stay():
-    # stands for devcorpus pdf/niddk_eating_and_diabetes: "Milk" (18 pt) and "• measuring cups" on food photos;
-    # and pdf/olmocr_braz_j_microbiol p. 3: "Healthy cell" drawn on a figure
-    label = line("Healthy cell", 100, 200, 160, size=10.0, block=1)
-    heading = line("Milk", 100, 240, 130, size=18.0, block=2)
-    bullet = line("• measuring cups", 100, 280, 190, size=10.0, block=3)
-    small = line("Left atrium", 400, 500, 450, size=7.0, block=4)
+def test_labels_on_a_figure_image_go_but_headings_bullets_and_stray_lines_on_a_picture_stay():
+    # stands for devcorpus pdf/olmocr_braz_j_microbiol p. 3: "Healthy cell", "Death cell", "Nuc" drawn on a
+    # figure; and pdf/niddk_eating_and_diabetes: "Milk" (18 pt), "• measuring cups" and the end of a sentence,
+    # "by learning", on food photos
+    labels = [line(t, 100, 200 + 20 * i, 160, block=1 + i) for i, t in enumerate(["Healthy cell", "Death cell", "Nuc"])]
+    small = line("Left atrium", 400, 500, 450, size=7.0, block=9)
     asked = []
 
     def boxes() -> list[tuple[float, float, float, float]]:
         asked.append(True)
         return [(80.0, 180.0, 300.0, 320.0)]
 
-    p = page(label, heading, bullet, small)
+    p = page(*labels, small)
     tag_page(p, 10.0, boxes)
-    assert [(ln.text, ln.kind) for ln in p.lines] == [
-        ("Healthy cell", "figure"),
-        ("Milk", ""),
-        ("• measuring cups", ""),
-        ("Left atrium", "figure"),
+    assert [ln.kind for ln in p.lines] == ["figure"] * 4
+    photo = [
+        line("Milk", 100, 200, 130, size=18.0, block=1),
+        line("• measuring cups", 100, 240, 190, block=2),
+        line("by learning", 100, 280, 160, block=3),
     ]
-    p = page(line("A sentence of running text on the page.", 100, 200, 400, block=1))
+    p = page(*photo)
     tag_page(p, 10.0, boxes)
-    assert len(asked) == 1  # a page with no label on it never asks where its images are
+    assert [ln.kind for ln in p.lines] == ["", "", ""] and len(asked) == 1  # fewer than three labels: not asked
