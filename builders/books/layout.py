@@ -99,6 +99,10 @@ def _read_lines(blocks: list[dict], page: PageText, *, visible: bool, drop_marks
 
 def _upright_lines(lines: list[tuple], page: PageText) -> list[Line]:
     """The lines of the page's main text direction, turned upright when that direction is not left to right."""
+    if all(direction == UPRIGHT for direction, _ in lines):  # the common case
+        chosen = [line for _, line in lines]
+        chosen.sort(key=top_down)
+        return chosen
     by_dir: dict[tuple[float, float], list[Line]] = defaultdict(list)
     for direction, line in lines:
         if direction != UPRIGHT:  # nearly equal angles are one direction
@@ -148,11 +152,12 @@ def _make_line(spans: list[dict], block: int, page: PageText, visible: bool, dro
                 page.invisible_chars += len(text.strip())
             continue
         flags = span["flags"]
-        if drop_marks and flags & SUPERSCRIPT and _is_citation_mark(text, parts):
+        if flags & SUPERSCRIPT and drop_marks and _is_citation_mark(text, parts):
             page.removed.add("books.citation_marker", len(text))
             continue
         parts.append(text)
-        if not text.isspace():  # a space drawn on its own (as a tiny glyph, even) is no part of the line's box
+        n = len(text.strip())
+        if n or not text:  # a space drawn on its own (as a tiny glyph, even) is no part of the line's box
             a, b, c, d = span["bbox"]
             if a < x0:
                 x0 = a
@@ -162,9 +167,10 @@ def _make_line(spans: list[dict], block: int, page: PageText, visible: bool, dro
                 x1 = c
             if d > y1:
                 y1 = d
-        n = len(text.strip())
-        if n > longest:
-            longest, size, bold = n, span["size"], bool(flags & BOLD)
+            if n > longest:
+                longest, size, bold = n, span["size"], bool(flags & BOLD)
+        elif longest < 0:
+            longest, size, bold = 0, span["size"], bool(flags & BOLD)
     text = "".join(parts).strip()
     if not text:
         return None
