@@ -47,6 +47,9 @@ def merge_fragments(lines: list[Line], max_gap: float = 0.85) -> list[Line]:
     out = []
     joined = False
     for _, row in rows:
+        if len(row) == 1:  # most lines have their baseline to themselves
+            out.append(row[0])
+            continue
         row.sort(key=lambda ln: ln.x0)
         current = row[0]
         for piece in row[1:]:
