@@ -71,13 +71,17 @@ def mark_running_lines(pages: list[PageText], band: float, min_repeats: int, bod
     lone.extend(hits[0] for key, hits in seen.items() if len(hits) == 1 and abs(key[1] - body_size) > 0.5)
     doomed.update(id(line) for line in _numbered_in_header_slots(lone, seen, heights, doomed))
     doomed.update(id(line) for line in _strays(pages, band, confirmed, shapes))
+    _remove(pages, doomed)
+    return len(doomed)
+
+
+def _remove(pages: list[PageText], doomed: set[int]) -> None:
     for page in pages:
         kept = [line for line in page.lines if id(line) not in doomed]
         if len(kept) != len(page.lines):
             chars = sum(len(ln.text) for ln in page.lines) - sum(len(ln.text) for ln in kept)
             page.removed.add("books.running_header", chars, len(page.lines) - len(kept))
             page.lines = kept
-    return len(doomed)
 
 
 def _strays(pages: list[PageText], band: float, confirmed: dict, shapes: dict[int, tuple[int, int]]) -> list[Line]:
