@@ -91,7 +91,7 @@ class TextCleaner:
                 text = _fix_mojibake(text)
             text = unicodedata.normalize("NFC", text)
         brackets = self.brackets is not None and ("(" in text or "[" in text)
-        urls = self.urls is not None and ("@" in text or "www." in text or "://" in text or "doi:" in text)
+        urls = self.urls is not None and _may_link(text)
         if brackets or urls:
             text = self._remove(text, removed)
         if "  " in text:
@@ -102,13 +102,18 @@ class TextCleaner:
         before = None
         while text != before:  # a removal can empty the brackets around it: "((Fig. 2))" -> "()" -> ""
             before = text
-            if self.brackets is not None:
+            if self.brackets is not None and ("(" in text or "[" in text):
                 text = _cut(self.brackets, text, removed)
-            if self.urls is not None:
+            if self.urls is not None and _may_link(text):  # the URL pattern is slow: only where one can match
                 text = _cut(self.urls, text, removed, space=False)
             text = _EMPTY_BRACKETS.sub("", text)
             text = _SPACE_BEFORE_PUNCT.sub("", text)
         return text
+
+
+def _may_link(text: str) -> bool:
+    """Whether `_URL` can match: each of its forms holds one of these."""
+    return "://" in text or "www." in text or "@" in text or "doi:" in text
 
 
 def _cut(pattern: re.Pattern, text: str, removed: Tally | None, space: bool = True) -> str:
