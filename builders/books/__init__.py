@@ -11,8 +11,10 @@ How a PDF becomes chapters, module by module:
     running               running headers, footers and page numbers go (repeated across pages + same place or font)
     chapters              outline entries → page ranges (TeX in titles decoded, `titles`); contents, index,
                           copyright and title pages dropped; outline entries "Index", "References", ... dropped
-    per chapter, per page: tagging (tables, figure labels) → order (XY-cut over blocks: columns, sidebars and margin
-                          notes apart) → text.ParagraphFlow (paragraphs across columns and pages, asides kept whole)
+    per chapter, per page: tagging (a table becomes one line per row, "Aspirin | 75 mg | oral", in a block of its
+                          own; labels drawn on figures are marked) → order (XY-cut over blocks: columns, sidebars
+                          and margin notes apart) → text.ParagraphFlow (paragraphs across columns and pages, asides
+                          kept whole; figure and table captions found)
     sections              a contents block in the front matter, reference sections
     clean                 hyphenation undone by the book's own vocabulary, ligatures, callouts, citations, URLs
     repeats               a paragraph an earlier chapter of the book has (boilerplate) goes; a chapter left empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections import Counter
@@ -29,6 +30,13 @@ from medc.sources import WorkUnit, logical_name
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".pdf", ".epub", ".txt")
+# Paragraph kinds that an option keeps (else they go, counted as `books.<kind>`)
+_KEPT_BY = {
+    "table": "keep_tables",
+    "table_caption": "keep_tables",
+    "caption": "keep_captions",
+    "figure": "keep_figure_text",
+}
 _PAGE_NOTICES = {
     "needs_ocr": "needs_ocr_pages",
     "broken": "broken_text_layer_pages",
@@ -70,7 +78,7 @@ def _cleaner(options: BookOptions) -> TextCleaner:
 def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, damage: str) -> Iterator:
     """`damage` is `truncated` (no %%EOF at the end), `repaired` (MuPDF rebuilt a broken file) or ``."""
     origin = unit.origin
-    book = extract_pages(doc, options)
+    book = extract_pages(doc, options, len(unit.data))
     problem = no_text_reason(origin, book, damage) or _ocr_problem(origin, book, meta, options)
     if problem is not None:
         yield problem
@@ -87,7 +95,7 @@ def _parse_document(doc, unit: WorkUnit, meta: BookMeta, options: BookOptions, d
     sections = 0
     for chapter in plan.chapters:
         removed = Tally()
-        paras, n = _chapter_paragraphs(doc, book, chapter, plan, options, removed)
+        paras, n = _chapter_paragraphs(doc, book, chapter, plan, options, vocab, removed)
         sections += n
         text = _chapter_text(paras, vocab, _cleaner(options), options, removed)
         if seen is not None and text:
@@ -168,10 +176,11 @@ def page_list(indices: list[int]) -> str:
 
 
 def _chapter_paragraphs(
-    doc, book: ExtractedBook, chapter: Chapter, plan: Plan, options: BookOptions, removed: Tally
+    doc, book: ExtractedBook, chapter: Chapter, plan: Plan, options: BookOptions, vocab: Vocabulary, removed: Tally
 ) -> tuple[list[Para], int]:
     """The chapter's paragraphs in reading order, without contents blocks and reference sections (counted)."""
     flow = ParagraphFlow(book.body_size, blocks=not doc.is_pdf)
+    join = functools.partial(join_lines, vocab=vocab)
     for index in range(chapter.start, chapter.end + 1):
         page = book.pages[index]
         removed.update(page.removed)
@@ -180,9 +189,8 @@ def _chapter_paragraphs(
             continue
         if not page.lines:
             continue
-        if page.images and not page.turned and not options.keep_figure_text:
-            page.image_boxes = image_boxes(doc, index, page)
-        tag_page(page, book.body_size)
+        boxes = None if page.turned or options.keep_figure_text else functools.partial(image_boxes, doc, index, page)
+        tag_page(page, book.body_size, boxes, join)
         for run in reading_order(page, book.body_size):
             flow.add(run, index)
     paras = flow.finish()
@@ -208,13 +216,14 @@ def _count_dropped_page(page, plan: Plan, removed: Tally) -> None:
 
 
 def _chapter_text(paras: list[Para], vocab: Vocabulary, cleaner: TextCleaner, options: BookOptions, removed) -> str:
-    skip = {k for k, keep in (("table", options.keep_tables), ("figure", options.keep_figure_text)) if not keep}
+    skip = {kind for kind, keep in _KEPT_BY.items() if not getattr(options, keep)}
     texts = []
     for para in paras:
         if para.kind in skip:
             removed.add(f"books.{para.kind}", sum(map(len, para.lines)))
             continue
-        text = cleaner(join_lines(para.lines, vocab), removed)
+        joined = "\n".join(para.lines) if para.kind == "table" else join_lines(para.lines, vocab)
+        text = cleaner(joined, removed)
         if text:
             texts.append(text)
     return "\n\n".join(texts)

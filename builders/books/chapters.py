@@ -26,6 +26,8 @@ from builders.books.sections import MATTER_TITLES, classify_page
 from builders.books.titles import decode_tex
 
 _HIDDEN_BOOKMARK = re.compile(r"_(?:GoBack|Toc|Hlk|Ref)\w*|_\w+$")
+# "1. ", "12.3 ", "iv. ", "IV " before an outline title: numbering, not part of the name ("Contents" keeps its C)
+_NUMBERING = re.compile(r"^(?:(?:\d+(?:\.\d+)*|[ivxlc]+)\.?\s+|\d+(?:\.\d+)*\.)")
 
 
 @dataclass(slots=True)
@@ -150,7 +152,8 @@ def _outline_chapters(
 
 def matter_kind(title: str) -> str:
     """`toc`, `index`, `bibliography`, `front_matter` for outline entries that are not content, else ``."""
-    plain = re.sub(r"^[\divxlc.\s]+(?=[a-z])|[^\w\s-]", "", title.strip().lower()).strip()
+    plain = _NUMBERING.sub("", title.strip().lower())
+    plain = re.sub(r"[^\w\s-]", "", plain).strip()
     if plain not in MATTER_TITLES:
         return ""
     if "contents" in plain:

@@ -50,7 +50,7 @@ class PageText:
     lines: list[Line] = field(default_factory=list)
     invisible_chars: int = 0  # invisible (render mode 3) characters on the page
     unknown_chars: int = 0  # U+FFFD: glyphs whose font maps to no Unicode
-    images: int = 0
+    images: int = 0  # counted only for a page with (almost) no text: `pages` asks whether it is a scan
     image_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     status: str = "ok"  # ok | ocr | needs_ocr | broken | too_complex | unreadable
     turned: bool = False  # its text ran sideways and was turned upright (image boxes are not)
@@ -65,7 +65,7 @@ class PageText:
 def extract_page(page, index: int, flags: int, *, min_chars: int, drop_citation_marks: bool) -> PageText:
     """The text lines of one pymupdf page (visible ones; the invisible OCR layer when there are none)."""
     content = page.get_text("dict", flags=flags)  # width and height are the unrotated page's, like the boxes
-    out = PageText(index, content["width"], content["height"], images=len(page.get_images()))
+    out = PageText(index, content["width"], content["height"])
     lines = _read_lines(content["blocks"], out, visible=True, drop_marks=drop_citation_marks)
     visible = sum(len(ln.text) for _, ln in lines)
     if out.invisible_chars >= max(min_chars, 2 * visible):  # a scan's OCR layer, perhaps under a visible stamp
@@ -87,7 +87,11 @@ def _read_lines(blocks: list[dict], page: PageText, *, visible: bool, drop_marks
     lines = []
     for number, block in enumerate(blocks):
         for line in block.get("lines", ()):
-            made = _make_line(line, number, page, visible, drop_marks)
+            spans = line["spans"]
+            if len(spans) == 1 and bool(spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible:
+                made = _one_span_line(line, spans[0], number, page)  # the common case, kept fast
+            else:
+                made = _make_line(spans, number, page, visible, drop_marks)
             if made is not None:
                 lines.append((line["dir"], made))
     return lines
@@ -95,6 +99,10 @@ def _read_lines(blocks: list[dict], page: PageText, *, visible: bool, drop_marks
 
 def _upright_lines(lines: list[tuple], page: PageText) -> list[Line]:
     """The lines of the page's main text direction, turned upright when that direction is not left to right."""
+    if all(direction == UPRIGHT for direction, _ in lines):  # the common case
+        chosen = [line for _, line in lines]
+        chosen.sort(key=top_down)
+        return chosen
     by_dir: dict[tuple[float, float], list[Line]] = defaultdict(list)
     for direction, line in lines:
         if direction != UPRIGHT:  # nearly equal angles are one direction
@@ -117,47 +125,56 @@ def top_down(line: Line) -> tuple[float, float]:
     return (line.y0 // 1, line.x0)
 
 
-def _visible(span: dict) -> bool:
-    return bool(span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED)
+def _one_span_line(line: dict, span: dict, block: int, page: PageText) -> Line | None:
+    raw = span["text"]
+    text = raw.strip()
+    if not text:
+        return None
+    if "\ufffd" in text:
+        page.unknown_chars += text.count("\ufffd")
+    x0, y0, x1, y1 = line["bbox"]
+    if raw[0] == " ":  # the box holds the leading spaces: take them off, so that gaps between lines are true
+        x0 += 0.25 * span["size"] * (len(raw) - len(raw.lstrip()))
+    return Line(text, x0, y0, x1, y1, span["size"], bool(span["flags"] & BOLD), block)
 
 
-def _make_line(line: dict, block: int, page: PageText, visible: bool, drop_marks: bool) -> Line | None:
-    spans = line["spans"]
-    if len(spans) == 1 and bool(spans[0].get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) == visible:
-        span = spans[0]  # the common case, kept fast: one span
-        raw = span["text"]
-        text = raw.strip()
-        if not text:
-            return None
-        if "\ufffd" in text:
-            page.unknown_chars += text.count("\ufffd")
-        x0, y0, x1, y1 = line["bbox"]
-        if raw[0] == " ":  # the box holds the leading spaces: take them off, so that gaps between lines are true
-            x0 += 0.25 * span["size"] * (len(raw) - len(raw.lstrip()))
-        return Line(text, x0, y0, x1, y1, span["size"], bool(span["flags"] & BOLD), block)
+def _make_line(spans: list[dict], block: int, page: PageText, visible: bool, drop_marks: bool) -> Line | None:
+    """A line of several spans (or of one span of the other visibility): the size and weight of its longest span,
+    the box of its spans but those that are only a space."""
     parts: list[str] = []
-    boxes = []
+    x0 = y0 = float("inf")
+    x1 = y1 = float("-inf")
     size, longest, bold = 0.0, -1, False
     for span in spans:
         text = span["text"]
-        if _visible(span) != visible:
+        if bool(span.get("char_flags", FILLED_OR_STROKED) & FILLED_OR_STROKED) != visible:
             if visible:
                 page.invisible_chars += len(text.strip())
             continue
-        if drop_marks and span["flags"] & SUPERSCRIPT and _is_citation_mark(text, parts):
+        flags = span["flags"]
+        if flags & SUPERSCRIPT and drop_marks and _is_citation_mark(text, parts):
             page.removed.add("books.citation_marker", len(text))
             continue
         parts.append(text)
-        if not text.isspace():  # a space drawn on its own (as a tiny glyph, even) is no part of the line's box
-            boxes.append(span["bbox"])
-        if len(text.strip()) > longest:
-            longest, size, bold = len(text.strip()), span["size"], bool(span["flags"] & BOLD)
+        n = len(text.strip())
+        if n or not text:  # a space drawn on its own (as a tiny glyph, even) is no part of the line's box
+            a, b, c, d = span["bbox"]
+            if a < x0:
+                x0 = a
+            if b < y0:
+                y0 = b
+            if c > x1:
+                x1 = c
+            if d > y1:
+                y1 = d
+            if n > longest:
+                longest, size, bold = n, span["size"], bool(flags & BOLD)
+        elif longest < 0:
+            longest, size, bold = 0, span["size"], bool(flags & BOLD)
     text = "".join(parts).strip()
     if not text:
         return None
     page.unknown_chars += text.count("\ufffd")
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     return Line(text, x0, y0, x1, y1, size, bold, block)
 
 
@@ -192,10 +209,12 @@ def _turn_upright(page: PageText, lines: list[Line], direction: tuple[float, flo
 
 def image_boxes(doc, index: int, text_page: PageText) -> list[tuple[float, float, float, float]]:
     """Boxes of the images on a page that are smaller than most of it (a full-page image is a background or a
-    scan, not a figure). A page whose images cannot be listed has none."""
+    scan, not a figure). A page whose images cannot be listed has none. Listing a page's images (cheap) comes
+    first: placing them costs MuPDF another pass over the page."""
     area = text_page.width * text_page.height
     try:
-        infos = doc[index].get_image_info()
+        page = doc[index]
+        infos = page.get_image_info() if page.get_images() else []
     except Exception:  # a broken image must not lose the page's text
         return []
     boxes = []

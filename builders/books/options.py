@@ -10,8 +10,9 @@ class BookOptions:
     """How textbooks become documents (TOML table `[books]`)."""
 
     split_chapters: bool = True  # one document per top-level outline entry; False: one per book
-    keep_tables: bool = False  # keep text found in tables (and table captions)
-    keep_figure_text: bool = False  # keep labels drawn on figures and figure captions
+    keep_tables: bool = True  # tables, one line per row ("Aspirin | 75 mg | oral"), with their captions
+    keep_captions: bool = True  # figure captions ("Figure 2.1 The conduction system ..."), each a paragraph
+    keep_figure_text: bool = False  # labels drawn on figures ("Left atrium")
     drop_toc: bool = True  # table-of-contents pages, outline entries and contents blocks in the front matter
     drop_index: bool = True  # index pages and outline entries
     drop_bibliography: bool = True  # "References", "Bibliography", "Further reading" sections

@@ -75,8 +75,14 @@ def _boxes(lines: list[Line]) -> list[_Box]:
         if box is None:
             by_block[line.block] = _Box(line.x0, line.y0, line.x1, line.y1, [line])
         else:
-            box.x0, box.y0 = min(box.x0, line.x0), min(box.y0, line.y0)
-            box.x1, box.y1 = max(box.x1, line.x1), max(box.y1, line.y1)
+            if line.x0 < box.x0:
+                box.x0 = line.x0
+            if line.y0 < box.y0:
+                box.y0 = line.y0
+            if line.x1 > box.x1:
+                box.x1 = line.x1
+            if line.y1 > box.y1:
+                box.y1 = line.y1
             box.lines.append(line)
     return [part for box in by_block.values() for part in _split_box(box)]
 
@@ -84,8 +90,8 @@ def _boxes(lines: list[Line]) -> list[_Box]:
 def _split_box(box: _Box) -> list[_Box]:
     """A block whose lines stand in two columns with a gap between them (MuPDF put a body line and the margin
     note level with it in one block, as LaTeX's sidenotes come out) as one box per column."""
-    if len(box.lines) < 2:
-        return [box]
+    if len(box.lines) < 2 or max(ln.x0 for ln in box.lines) - min(ln.x1 for ln in box.lines) < _SPLIT_GAP:
+        return [box]  # no line starts clear of another's end: one column (most blocks; no sort needed)
     ordered = sorted(box.lines, key=lambda ln: ln.x0)
     groups, reach = [[ordered[0]]], ordered[0].x1
     for line in ordered[1:]:

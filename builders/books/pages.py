@@ -37,12 +37,14 @@ class ExtractedBook:
         return sum(1 for page in self.pages if page.status == status)
 
 
-def extract_pages(doc, options) -> ExtractedBook:
+def extract_pages(doc, options, file_bytes: int | None = None) -> ExtractedBook:
+    """Every page of `doc`; `file_bytes`, the size of the file, spares measuring each page's content when the
+    whole file is smaller than `max_page_content_bytes`."""
     import pymupdf
 
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
-    is_pdf = doc.is_pdf
-    pages = [_extract_one(doc, i, flags, options, is_pdf) for i in range(doc.page_count)]
+    measure = doc.is_pdf and (file_bytes is None or file_bytes > options.max_page_content_bytes)
+    pages = [_extract_one(doc, i, flags, options, measure) for i in range(doc.page_count)]
     sizes: Counter[float] = Counter()
     for page in pages[: max(1, len(pages) * 3 // 5)]:  # reference lists and indexes, in small type, come last
         for line in page.lines:
@@ -51,10 +53,10 @@ def extract_pages(doc, options) -> ExtractedBook:
     return ExtractedBook(pages, _title(doc, pages), body)
 
 
-def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText:
+def _extract_one(doc, index: int, flags: int, options, measure: bool) -> PageText:
     try:
         page = doc.load_page(index)
-        if is_pdf and _content_bytes(doc, page) > options.max_page_content_bytes:
+        if measure and _content_bytes(doc, page) > options.max_page_content_bytes:
             return PageText(index, 0.0, 0.0, status="too_complex")
         text = extract_page(
             page, index, flags, min_chars=options.min_chars_per_page, drop_citation_marks=options.remove_citations
@@ -69,6 +71,8 @@ def _extract_one(doc, index: int, flags: int, options, is_pdf: bool) -> PageText
         return text
     chars = text.chars
     garbled = text.unknown_chars > 0.3 * chars
+    if text.status == "ok" and chars < options.min_chars_per_page:
+        text.images = len(page.get_images())
     if (text.status == "ok" and chars < options.min_chars_per_page and text.images) or garbled:
         text.status = "needs_ocr"
         if garbled:

@@ -21,7 +21,7 @@ from builders.books.layout import Line, PageText
 
 _PAGE_NUMBER = re.compile(r"\W*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?\W*", re.I)
 _DIGITS = re.compile(r"\d+|\b[ivxlcdm]{1,7}\b")
-_NUMBER = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,]\d)")
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,4}(?!\w|[.,]\d)")  # a number standing alone: not `Style1`, `H2O`
 
 
 def _edge_lines(page: PageText, band: float) -> Iterable[tuple[str, Line]]:
@@ -51,8 +51,10 @@ def mark_running_lines(pages: list[PageText], band: float, min_repeats: int, bod
             seen[key].append((page.index, line))
             numbers[key].add(" ".join(_DIGITS.findall(line.text.lower())))
     heights = {page.index: page.height for page in pages}
+    shapes = {page.index: (round(page.width), round(page.height)) for page in pages}
     doomed: set[int] = set()
     lone: list[tuple[int, Line]] = []
+    confirmed: dict[tuple[int, str], set[tuple[int, int]]] = {}  # (size, text) → the page sizes it stands on
     for key, hits in seen.items():
         if len(hits) < 2:
             continue
@@ -62,17 +64,43 @@ def mark_running_lines(pages: list[PageText], band: float, min_repeats: int, bod
         near = _pages_near_another({index for index, _ in placed})
         if near >= min_repeats or ((varies or key[1] < body_size - 0.5) and near >= 2):
             doomed.update(id(line) for _, line in placed)
+            if near >= min_repeats and len(key[2]) >= 8:
+                confirmed[key[1:]] = {shapes[index] for index, _ in placed}
         elif other_font:
             lone.extend(hits)
     lone.extend(hits[0] for key, hits in seen.items() if len(hits) == 1 and abs(key[1] - body_size) > 0.5)
     doomed.update(id(line) for line in _numbered_in_header_slots(lone, seen, heights, doomed))
+    doomed.update(id(line) for line in _strays(pages, band, confirmed, shapes))
+    _remove(pages, doomed)
+    return len(doomed)
+
+
+def _remove(pages: list[PageText], doomed: set[int]) -> None:
     for page in pages:
         kept = [line for line in page.lines if id(line) not in doomed]
         if len(kept) != len(page.lines):
             chars = sum(len(ln.text) for ln in page.lines) - sum(len(ln.text) for ln in kept)
             page.removed.add("books.running_header", chars, len(page.lines) - len(kept))
             page.lines = kept
-    return len(doomed)
+
+
+def _strays(pages: list[PageText], band: float, confirmed: dict, shapes: dict[int, tuple[int, int]]) -> list[Line]:
+    """A running line that many pages carry in their band, found a little further in on a page of another size
+    (a landscape table's page, on which a preprint server's stamp stands lower): same text, same size."""
+    if not confirmed:
+        return []
+    out = []
+    for page in pages:
+        if all(shapes[page.index] in sizes for sizes in confirmed.values()):
+            continue
+        top, bottom = page.height * band, page.height * (1 - band)
+        reach_top, reach_bottom = page.height * 2.5 * band, page.height * (1 - 2.5 * band)
+        for line in page.lines:
+            if top < line.y1 <= reach_top or reach_bottom <= line.y0 < bottom:
+                sizes = confirmed.get((round(line.size), _DIGITS.sub("#", line.text.lower())))
+                if sizes is not None and shapes[page.index] not in sizes:
+                    out.append(line)
+    return out
 
 
 def _numbered_in_header_slots(lone, seen, heights, doomed: set[int]) -> list[Line]:

@@ -66,6 +66,12 @@ MATTER_TITLES = frozenset(
         "list of illustrations",
         "index",
         "subject index",
+        "alphabetical index",
+        "general index",
+        "name index",
+        "author index",
+        "language index",
+        "indexes",
         "bibliography",
         "references",
         "further reading",
@@ -117,20 +123,21 @@ def is_reference_heading(text: str) -> bool:
 
 def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int, int]:
     """Remove bibliography sections; returns the remaining paragraphs, how many sections went and their
-    characters. A section ends at the next heading as large as its own, or at any heading whose text does not
-    read like references (an appendix after the reference list stays)."""
+    characters. A section starts at a reference heading followed by paragraphs that read like references, and
+    ends at the next heading as large as its own, or at any heading whose text does not read like references (an
+    appendix after the reference list stays)."""
     out: list[Para] = []
     dropping: float | None = None  # the heading size that started the section being dropped
     sections = chars = 0
     for i, para in enumerate(paras):
         if para.kind == "heading":
             text = " ".join(para.lines)
-            if is_reference_heading(text):
+            if is_reference_heading(text) and (dropping is not None or _references_follow(paras, i + 1)):
                 dropping = para.size if dropping is None else min(dropping, para.size)
                 sections += 1
                 chars += len(text)
                 continue
-            if dropping is not None and (para.size >= dropping - 0.5 or not _references_follow(paras, i + 1)):
+            if dropping is not None and (para.size >= dropping - 0.5 or not _reference_next(paras, i + 1)):
                 dropping = None
         if dropping is None:
             out.append(para)
@@ -142,12 +149,28 @@ def drop_reference_sections(paras: list[Para]) -> tuple[list[Para], int, int]:
 _REFERENCE_LIKE = re.compile(r"^\s*(?:\[?\d{1,4}[\].)]|\d{1,4}\s)|\b(?:19|20)\d\d[a-z]?\b|\bet al\b|\bdoi\b", re.I)
 
 
-def _references_follow(paras: list[Para], start: int) -> bool:
+def _reference_next(paras: list[Para], start: int) -> bool:
     """Whether the first body paragraph from `start` on reads like a reference (numbered, or with a year)."""
     for para in paras[start : start + 4]:
         if para.kind != "heading":
             return bool(_REFERENCE_LIKE.search(" ".join(para.lines)))
     return False
+
+
+def _references_follow(paras: list[Para], start: int) -> bool:
+    """Whether the body paragraphs from `start` on read like references (numbered, or with a year): most of the
+    first three that are more than a bullet or a number. A section *about* citations (`5.1 Citations`: "To cite
+    someone, use ...") is prose, and stays."""
+    votes: list[bool] = []
+    for para in paras[start : start + 8]:
+        if para.kind == "heading":
+            break
+        text = " ".join(para.lines)
+        if len(text) > 4:
+            votes.append(bool(_REFERENCE_LIKE.search(text)))
+            if len(votes) == 3:
+                break
+    return not votes or sum(votes) * 2 > len(votes)  # a heading with nothing after it goes alone, as before
 
 
 _TOC_ENTRY = re.compile(

@@ -12,6 +12,12 @@ less. Wall-clock rates are printed too. Each of the two fast methods runs three 
 Targets (issue 4): at least 40% of the bare rate, at least 20x pymupdf4llm. Run with `make bench` or
 `pytest -s -m benchmark tests/benchmarks/test_books_bench.py`. MEDC_BENCH_BOOK_PAGES and MEDC_BENCH_LLM_PAGES
 change the sizes. The book is generated at bench time; nothing is committed.
+
+`test_books_parser_on_real_pdfs` times the parser alone, in this process, on the real devcorpus PDFs (issue 16:
+the whole build's rate is `test_build_bench`'s), beside bare `get_text()` and MuPDF's `get_text("dict")` alone
+(the text page and its dictionary of spans: what any parser that needs fonts and boxes pays before its first
+line of Python). Its guard: the parser's own Python costs no more than that dictionary extraction (the parser
+keeps at least half of the `dict` rate).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pytest
 from builders import books
 from medc.records import Document
 from medc.sources import WorkUnit
+from tests.benchmarks.whole_process import devcorpus
 from tests.builders.books.samples import benchmark_book
 
 pytestmark = pytest.mark.benchmark
@@ -105,3 +112,51 @@ def test_books_pages_per_second():
     assert len(docs) >= 10 and all(d.text for d in docs)
     assert of_bare >= 0.4, f"books builder at {of_bare:.0%} of bare get_text(); the target is 40%"
     assert over_llm >= 20, f"books builder only {over_llm:.1f}x pymupdf4llm; the target is 20x"
+
+
+def each_page(datas: list[bytes], read: Callable[[object], object]) -> Callable[[], None]:
+    def run() -> None:
+        import pymupdf
+
+        for data in datas:
+            with pymupdf.open(stream=data, filetype="pdf") as doc:
+                for page in doc:
+                    read(page)
+
+    return run
+
+
+def test_books_parser_on_real_pdfs():
+    import pymupdf
+
+    files = sorted(devcorpus("pdf").glob("*.pdf"))
+    datas = [path.read_bytes() for path in files]
+    pages = sum(pymupdf.open(stream=d, filetype="pdf").page_count for d in datas)
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP  # the parser's
+    contenders = {
+        "bare get_text()": each_page(datas, lambda page: page.get_text()),
+        'get_text("dict")': each_page(datas, lambda page: page.get_text("dict", flags=flags)),
+        "medc books.parse": lambda: [
+            list(books.parse(WorkUnit(f"pdf/{path.name}", data))) for path, data in zip(files, datas, strict=True)
+        ],
+    }
+    best: dict[str, tuple[float, float]] = {}
+    with one_core():
+        for run in contenders.values():  # warm-up: imports, the dictionary of the OCR scorer
+            run()
+        for turn in range(ROUNDS):  # alternating, rotating order, best of each: the machine is shared
+            names = list(contenders)
+            for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                took = seconds(contenders[name])
+                best[name] = min(best.get(name, took), took)
+    print(f"\nbooks parser on real PDFs: {len(files)} devcorpus files, {pages} pages, one core, best of {ROUNDS}")
+    print(f"{'method':<20}{'pages/CPU-s':>12}{'ms/page':>10}{'medc / method':>15}")
+    rates = {name: pages / cpu for name, (cpu, _) in best.items()}
+    for name, rate in rates.items():
+        print(f"{name:<20}{rate:>12.1f}{1000 / rate:>10.2f}{rates['medc books.parse'] / rate:>15.2f}")
+    of_dict = rates["medc books.parse"] / rates['get_text("dict")']
+    print(
+        f"medc books.parse = {rates['medc books.parse'] / rates['bare get_text()']:.0%} of bare get_text(), "
+        f'{of_dict:.0%} of get_text("dict") (guard >= 50%)'
+    )
+    assert of_dict >= 0.5, f"the parser's Python costs more than MuPDF's dict extraction ({of_dict:.0%} of its rate)"

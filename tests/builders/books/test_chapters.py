@@ -7,12 +7,29 @@ import random
 import pytest
 
 from builders.books import parse
+from builders.books.chapters import matter_kind
 from builders.books.titles import decode_tex, looks_like_tex
 from medc.demo import textbook_pdf as bf
 from medc.records import Notice
 from medc.sources import WorkUnit
 from tests.builders.books import samples as bs
 from tests.builders.books.test_parse import paragraphs, run
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Contents", "toc"),  # its C is no roman numeral to strip (devcorpus pdf/kaobook: the contents were kept)
+        ("Index", "index"),  # nor the I of Index (pdf/entityfishing_langsci: 19 pages of index kept)
+        ("Alphabetical Index", "index"),
+        ("IV. References", "bibliography"),
+        ("12.3 Index", "index"),
+        ("Citations", ""),
+        ("List of Terms", ""),
+    ],
+)
+def test_outline_titles_of_matter_to_drop(title, kind):
+    assert matter_kind(title) == kind
 
 
 def filler(seed: int, n: int) -> list[str]:
@@ -88,7 +105,7 @@ def test_removed_text_is_counted_per_rule(sample):
     assert rules["books.running_header"][1] >= 4  # headers and footers of pages 5 and 6
     assert rules["books.references"][0] == len("References") + sum(map(len, bs.REFERENCES))
     assert rules["books.callout"][1] == 2 and rules["books.url"][0] == len("https://example.org/heart-notes")
-    assert {"books.figure", "books.table", "books.citation"} <= rules.keys()
+    assert {"books.figure", "books.citation"} <= rules.keys() and "books.table" not in rules  # tables are kept
     assert header not in heart.text and all(r.chars > 0 and r.count > 0 for r in heart.removed)
 
 

@@ -57,9 +57,18 @@ def test_one_document_per_outline_chapter_with_metadata(sample, parsed):
     assert (kidney.meta.page_start, kidney.meta.page_end, kidney.meta.needs_ocr_pages) == (7, 8, 1)
 
 
+CAPTION = "Figure 1.2 The conduction system of the heart."
+TABLE = "Drug | Dose | Route\nAspirin | 75 mg | Oral\nHeparin | 5000 units | IV"
+
+
+def prose(doc: Document) -> list[str]:
+    """The chapter's paragraphs without the figure caption and the table kept in it."""
+    return [p for p in paragraphs(doc) if p not in (CAPTION, TABLE)]
+
+
 def test_hyphenation_ligatures_callouts_citations_and_urls(parsed):
     heart = parsed[0][0]
-    first, p1, p2 = paragraphs(heart)[:3]
+    first, p1, p2 = prose(heart)[:3]
     assert first == "1 The Heart"
     assert p1 == bs.HEART_P1_TEXT  # exam-/ple joined; well-known and beta-blockers keep their hyphen
     assert p2 == bs.HEART_P2_TEXT  # (Smith et al., 2001) and (Table 1.1) gone
@@ -74,7 +83,7 @@ def test_running_headers_footers_and_page_numbers_are_gone(parsed):
 
 def test_paragraphs_continue_across_pages_and_run_in_order(parsed):
     heart = parsed[0][0]
-    paras = paragraphs(heart)
+    paras = prose(heart)
     expected_bodies = [p for p in paras if p not in ("1 The Heart", "Regulation")]
     rng = random.Random(3)
     filler = [bs.random_paragraph(rng, 6).replace(bf.SOFT, "") for _ in range(16)]
@@ -101,13 +110,18 @@ def test_dropped_parts_are_counted(parsed):
     }
 
 
-def test_figure_and_table_text_is_skipped_unless_asked_for(sample, parsed):
-    default = parsed[0][0].text
-    for gone in ("Left atrium", "Aortic valve", "Figure 1.2", "Heparin", "5000 units"):
-        assert gone not in default
-    kept = run(sample, keep_figure_text=True, keep_tables=True)[0][0].text
-    assert "Figure 1.2 The conduction system of the heart." in kept
-    assert "Left atrium" in kept and "Heparin" in kept and "5000 units" in kept
+def test_tables_come_as_rows_captions_stay_and_figure_labels_go(sample, parsed):
+    default = parsed[0][0]
+    paras = paragraphs(default)
+    assert paras[paras.index(CAPTION) + 1] == TABLE  # each row one line, its cells in column order
+    assert "Left atrium" not in default.text and "Aortic valve" not in default.text
+    assert {r.rule for r in default.removed} >= {"books.figure"}
+    bare = run(sample, keep_tables=False, keep_captions=False)[0][0]
+    assert CAPTION not in bare.text and "Heparin" not in bare.text and "5000 units" not in bare.text
+    rules = {r.rule: r.chars for r in bare.removed}
+    assert rules["books.table"] == sum(map(len, TABLE.split("\n"))) and rules["books.caption"] == len(CAPTION)
+    labels = run(sample, keep_figure_text=True)[0][0].text
+    assert "Left atrium" in labels and "Aortic valve" in labels
 
 
 def test_options_that_keep_what_is_dropped_by_default(sample):
@@ -141,7 +155,7 @@ def test_options_are_validated_with_helpful_messages():
         books.BookOptions(running_band=0.7)
     with pytest.raises(ValueError, match="min_chars_per_page must be a positive integer"):
         books.BookOptions(min_chars_per_page=0)
-    assert dataclasses.is_dataclass(books.BookOptions) and books.BookOptions().keep_tables is False
+    assert dataclasses.is_dataclass(books.BookOptions) and books.BookOptions().keep_tables is True
 
 
 def test_accepts():

@@ -93,8 +93,8 @@ def test_cleaning_is_idempotent(text):
 
 
 def test_captions_are_told_from_sentences():
-    assert is_caption(Para("body", 8.0, 0, ["Figure 2.1 The heart."]), 10.0) == "figure"
-    assert is_caption(Para("body", 10.0, 0, ["Table 3: Doses of common drugs"]), 10.0) == "table"
+    assert is_caption(Para("body", 8.0, 0, ["Figure 2.1 The heart."]), 10.0) == "caption"
+    assert is_caption(Para("body", 10.0, 0, ["Table 3: Doses of common drugs"]), 10.0) == "table_caption"
     assert is_caption(Para("body", 10.0, 0, ["Table 3 lists the doses of the common drugs."]), 10.0) == ""
 
 
@@ -117,6 +117,23 @@ def test_reference_sections_run_to_the_next_heading_as_large():
         "Sepsis is infection with organ failure.",
     ]
     assert sections == 1
+
+
+def test_a_section_about_citations_is_no_bibliography():
+    # stands for devcorpus pdf/kaobook "5.1 Citations" ("To cite someone ... use the \\sidecite command"), and the
+    # preprint's own "References" list, which goes
+    about = [
+        Para("heading", 13.0, 0, ["5.1 Citations"]),
+        Para("body", 10.0, 0, ["To cite someone is very simple: just use the sidecite command."]),
+        Para("body", 10.0, 0, ["It prints the reference in the margin as well as in the bibliography."]),
+    ]
+    assert drop_reference_sections(about) == (about, 0, 0)
+    listed = [
+        Para("heading", 13.0, 0, ["References"]),
+        Para("body", 10.0, 0, ["1."]),
+        Para("body", 10.0, 0, ["Stochholm K, Juul S, et al. Prevalence of Turner syndrome. 2006."]),
+    ]
+    assert drop_reference_sections(listed)[:2] == ([], 1)
 
 
 def test_page_classes():
